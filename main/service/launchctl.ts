@@ -1,0 +1,106 @@
+import { describeFailure, type Executor } from '../system/exec.ts';
+
+/** What `launchctl print <domain>/<label>` says about a loaded job. */
+export interface LaunchctlJob {
+  path: string | null;
+  state: string | null;
+  running: boolean;
+  pid: number | null;
+  lastExitCode: number | null;
+  lastSignal: string | null;
+  program: string | null;
+  arguments: string[];
+  workingDirectory: string | null;
+  environment: Record<string, string>;
+  defaultEnvironment: Record<string, string>;
+  inheritedEnvironment: Record<string, string>;
+  runs: number | null;
+}
+
+export type LaunchctlState =
+  | { status: 'loaded'; target: string; job: LaunchctlJob }
+  | { status: 'not-loaded'; target: string; message: string }
+  | { status: 'unavailable'; target: string; message: string }
+  | { status: 'error'; target: string; message: string };
+
+interface Block {
+  values: Map<string, string>;
+  blocks: Map<string, Block>;
+  items: string[];
+}
+
+const MAX_LINES = 20_000;
+
+/** Parses launchctl's TAB-indented `key = value` / `name = {` / `K => V` layout into nested blocks. */
+export function parsePrintBlocks(text: string): Block {
+  const root: Block = { values: new Map(), blocks: new Map(), items: [] };
+  const stack: Block[] = [root];
+  const lines = text.split('\n');
+  for (const rawLine of lines.slice(0, MAX_LINES)) {
+    const line = rawLine.trim();
+    if (!line) continue;
+    const top = stack[stack.length - 1]!;
+    if (line === '}') {
+      if (stack.length > 1) stack.pop();
+      continue;
+    }
+    const open = /^(.*?)\s*=\s*\{$/.exec(line) ?? /^(.*?)\s*=>\s*\{$/.exec(line);
+    if (open) {
+      const child: Block = { values: new Map(), blocks: new Map(), items: [] };
+      if (!top.blocks.has(open[1]!)) top.blocks.set(open[1]!, child);
+      stack.push(child);
+      continue;
+    }
+    const arrow = /^(\S+) => (.*)$/.exec(line);
+    if (arrow) { top.values.set(arrow[1]!, arrow[2]!); continue; }
+    const pair = /^([^=]+?) = (.*)$/.exec(line);
+    if (pair) { top.values.set(pair[1]!, pair[2]!); continue; }
+    top.items.push(line);
+  }
+  return root;
+}
+
+const toNumber = (value: string | undefined): number | null => {
+  if (value === undefined) return null;
+  const n = Number.parseInt(value, 10);
+  return Number.isFinite(n) ? n : null;
+};
+
+/** Reads the job description out of `launchctl print` output. */
+export function parseLaunchctlPrint(text: string): LaunchctlJob | null {
+  const root = parsePrintBlocks(text);
+  const [, job] = [...root.blocks.entries()].find(([name]) => /^(gui|user|system|login|pid)\//.test(name)) ?? [];
+  if (!job) return null;
+  const env = (name: string) => Object.fromEntries(job.blocks.get(name)?.values ?? []);
+  const state = job.values.get('state') ?? null;
+  const pid = toNumber(job.values.get('pid'));
+  return {
+    path: job.values.get('path') ?? null,
+    state,
+    running: state === 'running' || pid !== null,
+    pid,
+    lastExitCode: toNumber(job.values.get('last exit code')),
+    lastSignal: job.values.get('last terminating signal') ?? null,
+    program: job.values.get('program') ?? null,
+    arguments: job.blocks.get('arguments')?.items ?? [],
+    workingDirectory: job.values.get('working directory') ?? null,
+    environment: env('environment'),
+    defaultEnvironment: env('default environment'),
+    inheritedEnvironment: env('inherited environment'),
+    runs: toNumber(job.values.get('runs')),
+  };
+}
+
+/** Asks launchd for the live state of a job through the executor. */
+export async function queryLaunchctl(exec: Executor, target: string): Promise<LaunchctlState> {
+  const result = await exec('launchctl', ['print', target], { timeoutMs: 5_000, maxBytes: 2 * 1024 * 1024 });
+  if (!result.available) return { status: 'unavailable', target, message: describeFailure(result) };
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (/Could not find service|Could not find domain/.test(output)) {
+    return { status: 'not-loaded', target, message: output.trim().split('\n').filter((l) => l !== 'Bad request.').join(' ') };
+  }
+  if (result.code !== 0) return { status: 'error', target, message: describeFailure(result) };
+  const job = parseLaunchctlPrint(result.stdout);
+  if (!job) return { status: 'error', target, message: 'launchctl print gave output clawbar could not read' };
+  return { status: 'loaded', target, job };
+}

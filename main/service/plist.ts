@@ -1,0 +1,131 @@
+import { DOMParser } from '@xmldom/xmldom';
+import { parse as parsePlist, parseBinary } from 'plist';
+import { z } from 'zod';
+import { InputError } from '../system/errors.ts';
+import { readBoundedFile } from '../system/files.ts';
+
+/** The launchd keys clawbar reads; everything else in the plist is kept but ignored. */
+export interface LaunchdJob {
+  label: string | null;
+  program: string | null;
+  programArguments: string[] | null;
+  environmentVariables: Record<string, string>;
+  workingDirectory: string | null;
+  userName: string | null;
+  standardOutPath: string | null;
+  standardErrorPath: string | null;
+  keepAlive: boolean | Record<string, unknown> | null;
+  runAtLoad: boolean | null;
+  format: 'xml' | 'binary';
+  /** Keys present with a type launchd rejects: each becomes a critical finding. */
+  problems: string[];
+}
+
+const BINARY_MAGIC = 'bplist00';
+
+/** Parses plist bytes (XML or binary). Throws InputError when they are not a plist at all. */
+export function parsePlistBytes(bytes: Buffer, path: string): { value: unknown; format: 'xml' | 'binary' } {
+  if (bytes.subarray(0, 6).toString('latin1') === 'bplist') {
+    try {
+      return { value: parseBinary(new Uint8Array(bytes)), format: 'binary' };
+    } catch (error) {
+      throw new InputError(`${path} is not a valid binary plist: ${(error as Error).message}`, path);
+    }
+  }
+  const text = bytes.toString('utf8');
+  if (!/^\s*(<\?xml|<!DOCTYPE|<plist)/.test(text.replace(/^\uFEFF/, ''))) {
+    throw new InputError(`${path} is neither an XML nor a binary (${BINARY_MAGIC}) plist`, path);
+  }
+  // xmldom is lenient and only logs; a strict pass first turns any XML error
+  // into a clear message (launchd itself refuses such a file).
+  const errors: string[] = [];
+  const strict = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') errors.push(message.split('\n')[0]!.trim());
+    },
+  });
+  try {
+    strict.parseFromString(text, 'text/xml');
+  } catch (error) {
+    errors.push((error as Error).message.split('\n')[0]!.trim());
+  }
+  if (errors.length > 0) throw new InputError(`${path} is not well-formed XML: ${errors[0]}`, path);
+  try {
+    return { value: parsePlist(text), format: 'xml' };
+  } catch (error) {
+    throw new InputError(`${path} is not a valid plist: ${(error as Error).message}`, path);
+  }
+}
+
+const optionalString = z.string().nullable().catch(null);
+
+function readJob(value: unknown, format: 'xml' | 'binary', path: string): LaunchdJob {
+  if (!value || typeof value !== 'object' || Array.isArray(value) || value instanceof Date || value instanceof Uint8Array) {
+    throw new InputError(`${path} is a plist but not a launchd job: its top level is ${Array.isArray(value) ? 'an array' : typeof value}, not a dictionary`, path);
+  }
+  const dict = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const text = (key: string): string | null => {
+    if (!(key in dict)) return null;
+    const parsed = optionalString.parse(dict[key]);
+    if (parsed === null) problems.push(`${key} must be a string`);
+    return parsed;
+  };
+  let programArguments: string[] | null = null;
+  if ('ProgramArguments' in dict) {
+    const parsed = z.array(z.string()).safeParse(dict.ProgramArguments);
+    if (parsed.success) programArguments = parsed.data;
+    else problems.push('ProgramArguments must be an array of strings');
+  }
+  const environmentVariables: Record<string, string> = {};
+  if ('EnvironmentVariables' in dict) {
+    const env = dict.EnvironmentVariables;
+    if (env && typeof env === 'object' && !Array.isArray(env)) {
+      for (const [key, item] of Object.entries(env as Record<string, unknown>)) {
+        if (typeof item === 'string') environmentVariables[key] = item;
+        else problems.push(`EnvironmentVariables.${key} must be a string (launchd ignores it)`);
+      }
+    } else {
+      problems.push('EnvironmentVariables must be a dictionary');
+    }
+  }
+  const bool = (key: string): boolean | null => {
+    if (!(key in dict)) return null;
+    if (typeof dict[key] === 'boolean') return dict[key] as boolean;
+    problems.push(`${key} must be a boolean`);
+    return null;
+  };
+  let keepAlive: LaunchdJob['keepAlive'] = null;
+  if ('KeepAlive' in dict) {
+    const item = dict.KeepAlive;
+    if (typeof item === 'boolean' || (item && typeof item === 'object' && !Array.isArray(item))) keepAlive = item as LaunchdJob['keepAlive'];
+    else problems.push('KeepAlive must be a boolean or a dictionary');
+  }
+  const label = text('Label');
+  if (label === null && !problems.includes('Label must be a string')) problems.push('Label is missing (launchd will not load the job)');
+  const program = text('Program');
+  if (!program && !programArguments?.length && !problems.some((p) => p.startsWith('ProgramArguments'))) {
+    problems.push('neither Program nor ProgramArguments is set (launchd has nothing to run)');
+  }
+  return {
+    label,
+    program,
+    programArguments,
+    environmentVariables,
+    workingDirectory: text('WorkingDirectory'),
+    userName: text('UserName'),
+    standardOutPath: text('StandardOutPath'),
+    standardErrorPath: text('StandardErrorPath'),
+    keepAlive,
+    runAtLoad: bool('RunAtLoad'),
+    format,
+    problems,
+  };
+}
+
+/** Reads and parses a launchd plist file. InputError when it cannot be read or is not a plist dictionary. */
+export async function readLaunchdJob(path: string): Promise<LaunchdJob> {
+  const bytes = await readBoundedFile(path);
+  const { value, format } = parsePlistBytes(bytes, path);
+  return readJob(value, format, path);
+}

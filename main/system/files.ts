@@ -1,0 +1,57 @@
+import { open, lstat, realpath } from 'node:fs/promises';
+import { InputError } from './errors.ts';
+
+/** Service files are small; anything bigger is refused before it is read. */
+export const MAX_SERVICE_FILE_BYTES = 4 * 1024 * 1024;
+
+function reason(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT': return 'no such file';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'ELOOP': return 'too many levels of symbolic links';
+    case 'EISDIR': return 'is a directory';
+    case 'ENOTDIR': return 'a parent is not a directory';
+    default: return error.code ?? error.message;
+  }
+}
+
+/**
+ * Reads a file that clawbar must parse, refusing what is not a regular file or
+ * is larger than `maxBytes` — without reading the whole of a hostile file first.
+ * Every failure is an InputError naming the path and the reason.
+ */
+export async function readBoundedFile(path: string, maxBytes = MAX_SERVICE_FILE_BYTES): Promise<Buffer> {
+  let handle;
+  try {
+    await realpath(path);
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new InputError(`cannot read ${path}: ${reason(error as NodeJS.ErrnoException)}`, path);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new InputError(`cannot read ${path}: not a regular file`, path);
+    if (info.size > maxBytes) {
+      throw new InputError(`cannot read ${path}: ${info.size} bytes is larger than the ${maxBytes}-byte limit for this kind of file`, path);
+    }
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > maxBytes) throw new InputError(`cannot read ${path}: grew past the ${maxBytes}-byte limit while reading`, path);
+    return buffer.subarray(0, bytesRead);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(`cannot read ${path}: ${reason(error as NodeJS.ErrnoException)}`, path);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** File mode, owner and whether it exists, without following a final symlink. */
+export async function fileFacts(path: string): Promise<{ exists: boolean; mode?: number; uid?: number; mtimeMs?: number; isFile?: boolean }> {
+  try {
+    const info = await lstat(path);
+    return { exists: true, mode: info.mode & 0o7777, uid: info.uid, mtimeMs: info.mtimeMs, isFile: info.isFile() };
+  } catch {
+    return { exists: false };
+  }
+}
