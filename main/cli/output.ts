@@ -1,0 +1,38 @@
+import type { Finding, Severity } from '../contract.ts';
+import { EXIT } from '../system/errors.ts';
+
+/** Exit code for a result's worst severity (0 ok, 1 warnings, 2 critical). */
+export function exitFor(severity: Severity): number {
+  return severity === 'critical' ? EXIT.critical : severity === 'warn' ? EXIT.warn : EXIT.ok;
+}
+
+const useColour = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
+const paint = (code: string, text: string) => (useColour() ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+export const MARK: Record<Severity, string> = { ok: 'ok', warn: 'WARN', critical: 'CRIT' };
+export function badge(severity: Severity): string {
+  const text = MARK[severity].padEnd(4);
+  return severity === 'critical' ? paint('31;1', text) : severity === 'warn' ? paint('33;1', text) : paint('32', text);
+}
+
+export const heading = (text: string) => paint('1', text);
+
+/** Findings as an indented list, each with its fix. */
+export function formatFindings(findings: Finding[]): string[] {
+  if (findings.length === 0) return ['  ok    nothing to report'];
+  return findings.flatMap((f) => [
+    `  ${badge(f.severity)}  ${f.title}`,
+    ...(f.detail ? [`        ${f.detail}`] : []),
+    ...(f.fix ? [`        fix: ${f.fix}`] : []),
+  ]);
+}
+
+/** Left-aligned columns; long cells are cut so one row stays on one line. */
+export function table(rows: string[][], maxWidth = 90): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.min(Math.max(widths[i] ?? 0, cell.length), maxWidth); });
+  return rows.map((row) => '  ' + row.map((cell, i) => {
+    const cut = cell.length > maxWidth ? `${cell.slice(0, maxWidth - 1)}…` : cell;
+    return i === row.length - 1 ? cut : cut.padEnd(widths[i]!);
+  }).join('  '));
+}

@@ -1,0 +1,128 @@
+import JSON5 from 'json5';
+import { isAbsolute, join, resolve } from 'node:path';
+import { InputError } from '../system/errors.ts';
+import { readBoundedFile } from '../system/files.ts';
+
+export const DEFAULT_GATEWAY_PORT = 18789;
+export const BIND_MODES = ['loopback', 'lan', 'auto', 'tailnet', 'custom'] as const;
+export type BindMode = (typeof BIND_MODES)[number];
+export const AUTH_MODES = ['none', 'token', 'password', 'trusted-proxy'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** Where OpenClaw keeps its config for a given environment and profile, and why. */
+export interface ConfigLocation {
+  path: string;
+  stateDir: string;
+  reason: string;
+  profile: string | null;
+}
+
+/** OpenClaw treats blank, "undefined" and "null" as unset. */
+function envValue(env: Record<string, string>, name: string): string | null {
+  const value = env[name]?.trim();
+  if (!value || value === 'undefined' || value === 'null') return null;
+  return value;
+}
+
+function expandHome(path: string, home: string): string {
+  if (path === '~') return home;
+  if (path.startsWith('~/')) return join(home, path.slice(2));
+  return isAbsolute(path) ? path : resolve(path);
+}
+
+/** The profile a service label implies: `ai.openclaw.gateway` → none, `ai.openclaw.work` → `work`. */
+export function profileFromLabel(label: string | null): string | null {
+  const match = /^ai\.openclaw\.(.+)$/.exec(label ?? '');
+  if (!match || match[1] === 'gateway') return null;
+  return match[1]!;
+}
+
+/**
+ * Resolves the config path exactly in OpenClaw's order: OPENCLAW_CONFIG_PATH,
+ * then OPENCLAW_STATE_DIR/openclaw.json, then <home>/.openclaw[-profile]/
+ * where <home> is OPENCLAW_HOME or HOME.
+ */
+export function locateConfig(env: Record<string, string>, fallbackHome: string, label: string | null): ConfigLocation {
+  const osHome = envValue(env, 'HOME') ?? fallbackHome;
+  const openclawHome = envValue(env, 'OPENCLAW_HOME');
+  const home = openclawHome ? expandHome(openclawHome, osHome) : osHome;
+  const profile = envValue(env, 'OPENCLAW_PROFILE') ?? profileFromLabel(label);
+  const stateOverride = envValue(env, 'OPENCLAW_STATE_DIR');
+  const stateDir = stateOverride ? expandHome(stateOverride, osHome) : join(home, profile && profile !== 'default' ? `.openclaw-${profile}` : '.openclaw');
+  const configOverride = envValue(env, 'OPENCLAW_CONFIG_PATH');
+  if (configOverride) return { path: expandHome(configOverride, osHome), stateDir, reason: 'OPENCLAW_CONFIG_PATH', profile };
+  const reason = stateOverride ? 'OPENCLAW_STATE_DIR' : profile ? `profile ${profile}${openclawHome ? ' under OPENCLAW_HOME' : ''}` : openclawHome ? 'OPENCLAW_HOME' : 'default (~/.openclaw)';
+  return { path: join(stateDir, 'openclaw.json'), stateDir, reason, profile };
+}
+
+/** The settings clawbar needs from openclaw.json. Secrets stay in `secrets`, never in the rest. */
+export interface GatewayConfig {
+  found: boolean;
+  port: number | null;
+  bind: string | null;
+  customBindHost: string | null;
+  authMode: string | null;
+  trustedProxies: string[];
+  proxyUrl: string | null;
+  providerBaseUrls: Array<{ id: string; url: string }>;
+  catalogRefresh: boolean;
+  updateCheckOnStart: boolean;
+  /** Values that must be redacted wherever they appear (auth token/password). */
+  secrets: string[];
+  /** Set when the file exists but OpenClaw would reject it. */
+  error: string | null;
+}
+
+const EMPTY: GatewayConfig = {
+  found: false, port: null, bind: null, customBindHost: null, authMode: null, trustedProxies: [],
+  proxyUrl: null, providerBaseUrls: [], catalogRefresh: true, updateCheckOnStart: true, secrets: [], error: null,
+};
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const asString = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
+
+/** Extracts the gateway settings from parsed config JSON. */
+export function readGatewayConfig(data: unknown): GatewayConfig {
+  const root = asRecord(data);
+  const gateway = asRecord(root.gateway);
+  const auth = asRecord(gateway.auth);
+  const proxy = asRecord(root.proxy);
+  const models = asRecord(root.models);
+  const providers = asRecord(models.providers);
+  const portValue = gateway.port;
+  const port = typeof portValue === 'number' && Number.isInteger(portValue) && portValue > 0 && portValue < 65536 ? portValue : null;
+  const secrets = [auth.token, auth.password].filter((item): item is string => typeof item === 'string' && item.length > 0);
+  return {
+    found: true,
+    port,
+    bind: asString(gateway.bind),
+    customBindHost: asString(gateway.customBindHost),
+    authMode: asString(auth.mode),
+    trustedProxies: Array.isArray(gateway.trustedProxies) ? gateway.trustedProxies.filter((p): p is string => typeof p === 'string') : [],
+    proxyUrl: proxy.enabled === false ? null : asString(proxy.proxyUrl),
+    providerBaseUrls: Object.entries(providers)
+      .map(([id, value]) => ({ id, url: asString(asRecord(value).baseUrl) }))
+      .filter((item): item is { id: string; url: string } => item.url !== null),
+    catalogRefresh: asRecord(models.catalogRefresh).enabled !== false,
+    updateCheckOnStart: asRecord(root.update).checkOnStart !== false,
+    secrets,
+    error: portValue !== undefined && port === null ? `gateway.port ${JSON.stringify(portValue)} is not a valid port` : null,
+  };
+}
+
+/** Reads openclaw.json (JSON5). A missing file is normal (defaults apply); a broken one is reported in `error`. */
+export async function loadGatewayConfig(path: string): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = (await readBoundedFile(path)).toString('utf8');
+  } catch (error) {
+    if (error instanceof InputError && /no such file/.test(error.message)) return { ...EMPTY };
+    return { ...EMPTY, found: true, error: (error as Error).message };
+  }
+  try {
+    return readGatewayConfig(JSON5.parse(text));
+  } catch (error) {
+    return { ...EMPTY, found: true, error: `${path} is not valid JSON5 (${(error as Error).message}); OpenClaw refuses to start with it` };
+  }
+}
