@@ -86,9 +86,13 @@ export interface CliRun {
 }
 
 /** Runs `clawbar` as a user would, in its own process, with a controlled environment. */
-export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<CliRun> {
+export function runCli(args: string[], env: Record<string, string | undefined>, options: { timeoutMs?: number; runAs?: string } = {}): Promise<CliRun> {
+  // setpriv (util-linux) runs the CLI as another account, to meet files that account cannot read.
+  const [file, argv] = options.runAs
+    ? ['setpriv', [`--reuid=${options.runAs}`, `--regid=${options.runAs === 'nobody' ? 'nogroup' : options.runAs}`, '--clear-groups', process.execPath, CLI, ...args]]
+    : [process.execPath, [CLI, ...args]];
   return new Promise((resolvePromise) => {
-    execFile(process.execPath, [CLI, ...args], { env: env as NodeJS.ProcessEnv, timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(file, argv, { env: env as NodeJS.ProcessEnv, timeout: options.timeoutMs ?? 60_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error && typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : error ? 70 : 0;
       resolvePromise({ code, stdout, stderr });
     });
