@@ -26,6 +26,10 @@ export interface ServiceOptions {
   /** Raw env file text instead of the generated one. */
   envFileText?: string;
   extraArgs?: string[];
+  /** The OpenClaw entry script; the real one when the service is to be started for real. */
+  entry?: string;
+  /** Leave `--port` out of ProgramArguments so the port comes from env or config. */
+  noPortArg?: boolean;
 }
 
 export interface ServiceFiles {
@@ -68,7 +72,8 @@ export async function writeService(home: string, options: ServiceOptions = {}): 
     Umask: 63,
     StandardInPath: '/dev/null',
     ProgramArguments: ['/bin/sh', wrapperPath, envFilePath, options.nodePath ?? '/opt/homebrew/bin/node', '--max-old-space-size=8192',
-      '/opt/homebrew/lib/node_modules/openclaw/dist/index.js', 'gateway', '--port', String(options.port ?? 18789), ...(options.extraArgs ?? [])],
+      options.entry ?? '/opt/homebrew/lib/node_modules/openclaw/dist/index.js', 'gateway',
+      ...(options.noPortArg ? [] : ['--port', String(options.port ?? 18789)]), ...(options.extraArgs ?? [])],
     WorkingDirectory: stateDir,
     StandardOutPath: join(logs, 'gateway.log'),
     StandardErrorPath: join(logs, 'gateway.log'),
