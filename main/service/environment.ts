@@ -15,7 +15,7 @@ import { resolveJobUser } from './job-user.ts';
 import { queryLaunchctl, type LaunchctlState } from './launchctl.ts';
 import { launchdBaseEnvironment } from './launchd-env.ts';
 import { portFromArgs, unwrapCommand, type ServiceLayout } from './layout.ts';
-import { DEFAULT_GATEWAY_PORT, loadGatewayConfig, locateConfig, type GatewayConfig } from './openclaw-config.ts';
+import { DEFAULT_GATEWAY_PORT, loadGatewayConfig, locateConfig, profileDefaultPort, type GatewayConfig } from './openclaw-config.ts';
 import { readLaunchdJob, type LaunchdJob } from './plist.ts';
 import { diffShell, whichOnPath } from './shell-diff.ts';
 import { buildFindings } from './findings.ts';
@@ -227,7 +227,7 @@ function gatewayInfo(command: string[], env: Record<string, string>, config: Gat
   const [port, portSource] = fromArgs !== null ? [fromArgs, 'argument' as const]
     : fromEnv !== null && fromEnv > 0 && fromEnv < 65536 ? [fromEnv, 'environment' as const]
     : config.port !== null ? [config.port, 'config' as const]
-    : [DEFAULT_GATEWAY_PORT, 'default' as const];
+    : [location.profile && env.OPENCLAW_PROFILE ? profileDefaultPort(location.profile) : DEFAULT_GATEWAY_PORT, 'default' as const];
   const bind = bindFromArgs(command) ?? config.bind ?? 'loopback';
   const host = bind === 'custom' && config.customBindHost && !['0.0.0.0', '::'].includes(config.customBindHost) ? config.customBindHost : '127.0.0.1';
   const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -242,7 +242,8 @@ function gatewayInfo(command: string[], env: Record<string, string>, config: Gat
     customBindHost: config.customBindHost,
     authMode: authFromArgs(command) ?? config.authMode ?? 'token',
     trustedProxies: config.trustedProxies,
-    proxyUrl: env.OPENCLAW_PROXY_URL ?? config.proxyUrl,
+    // proxy.proxyUrl beats OPENCLAW_PROXY_URL (OpenClaw's network-proxy docs).
+    proxyUrl: config.proxyUrl ?? (env.OPENCLAW_PROXY_URL?.trim() || null),
     healthUrl: `http://${hostPart}:${port}/health`,
     readyUrl: `http://${hostPart}:${port}/readyz`,
     wsUrl: `ws://${hostPart}:${port}/`,

@@ -38,9 +38,21 @@ export function profileFromLabel(label: string | null): string | null {
 }
 
 /**
- * Resolves the config path exactly in OpenClaw's order: OPENCLAW_CONFIG_PATH,
- * then OPENCLAW_STATE_DIR/openclaw.json, then <home>/.openclaw[-profile]/
- * where <home> is OPENCLAW_HOME or HOME.
+ * The default port of a named profile, as OpenClaw derives it:
+ * 20000 + FNV-1a (32-bit, over the UTF-8 bytes of the name) mod 40000.
+ */
+export function profileDefaultPort(profile: string): number {
+  let hash = 2166136261;
+  for (const byte of Buffer.from(profile, 'utf8')) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
+  return 20000 + (hash % 40000);
+}
+
+/**
+ * Resolves the config path in OpenClaw's order: OPENCLAW_CONFIG_PATH, then
+ * OPENCLAW_STATE_DIR/openclaw.json, then <OPENCLAW_HOME or HOME>/.openclaw/.
+ * A profile moves the state dir only through the OPENCLAW_STATE_DIR /
+ * OPENCLAW_CONFIG_PATH that `--profile` sets (the installer writes them into the
+ * env file); OPENCLAW_PROFILE alone changes the default port, not the folder.
  */
 export function locateConfig(env: Record<string, string>, fallbackHome: string, label: string | null): ConfigLocation {
   const osHome = envValue(env, 'HOME') ?? fallbackHome;
@@ -48,10 +60,10 @@ export function locateConfig(env: Record<string, string>, fallbackHome: string, 
   const home = openclawHome ? expandHome(openclawHome, osHome) : osHome;
   const profile = envValue(env, 'OPENCLAW_PROFILE') ?? profileFromLabel(label);
   const stateOverride = envValue(env, 'OPENCLAW_STATE_DIR');
-  const stateDir = stateOverride ? expandHome(stateOverride, osHome) : join(home, profile && profile !== 'default' ? `.openclaw-${profile}` : '.openclaw');
+  const stateDir = stateOverride ? expandHome(stateOverride, osHome) : join(home, '.openclaw');
   const configOverride = envValue(env, 'OPENCLAW_CONFIG_PATH');
   if (configOverride) return { path: expandHome(configOverride, osHome), stateDir, reason: 'OPENCLAW_CONFIG_PATH', profile };
-  const reason = stateOverride ? 'OPENCLAW_STATE_DIR' : profile ? `profile ${profile}${openclawHome ? ' under OPENCLAW_HOME' : ''}` : openclawHome ? 'OPENCLAW_HOME' : 'default (~/.openclaw)';
+  const reason = stateOverride ? 'OPENCLAW_STATE_DIR' : openclawHome ? 'OPENCLAW_HOME' : 'default (~/.openclaw)';
   return { path: join(stateDir, 'openclaw.json'), stateDir, reason, profile };
 }
 
@@ -64,6 +76,7 @@ export interface GatewayConfig {
   authMode: string | null;
   trustedProxies: string[];
   proxyUrl: string | null;
+  proxyLoopbackMode: 'gateway-only' | 'proxy' | 'block';
   providerBaseUrls: Array<{ id: string; url: string }>;
   catalogRefresh: boolean;
   updateCheckOnStart: boolean;
@@ -75,7 +88,7 @@ export interface GatewayConfig {
 
 const EMPTY: GatewayConfig = {
   found: false, port: null, bind: null, customBindHost: null, authMode: null, trustedProxies: [],
-  proxyUrl: null, providerBaseUrls: [], catalogRefresh: true, updateCheckOnStart: true, secrets: [], error: null,
+  proxyUrl: null, proxyLoopbackMode: 'gateway-only', providerBaseUrls: [], catalogRefresh: true, updateCheckOnStart: true, secrets: [], error: null,
 };
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -101,6 +114,7 @@ export function readGatewayConfig(data: unknown): GatewayConfig {
     authMode: asString(auth.mode),
     trustedProxies: Array.isArray(gateway.trustedProxies) ? gateway.trustedProxies.filter((p): p is string => typeof p === 'string') : [],
     proxyUrl: proxy.enabled === false ? null : asString(proxy.proxyUrl),
+    proxyLoopbackMode: proxy.loopbackMode === 'proxy' || proxy.loopbackMode === 'block' ? proxy.loopbackMode : 'gateway-only',
     providerBaseUrls: Object.entries(providers)
       .map(([id, value]) => ({ id, url: asString(asRecord(value).baseUrl) }))
       .filter((item): item is { id: string; url: string } => item.url !== null),

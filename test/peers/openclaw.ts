@@ -26,8 +26,16 @@ export function openclawEntry(): string {
   return entry;
 }
 
-/** Config that keeps the gateway off the network: no catalog refresh, no update check. */
-export const QUIET_CONFIG = { models: { catalogRefresh: { enabled: false } }, update: { checkOnStart: false } };
+/**
+ * Config that keeps the gateway off the network: no catalog refresh, no update
+ * check, and a dead loopback proxy that absorbs the plugin-feed fetch (to
+ * clawhub.ai) no setting turns off. Loopback stays direct (gateway-only mode).
+ */
+export const QUIET_CONFIG = {
+  models: { catalogRefresh: { enabled: false } },
+  update: { checkOnStart: false },
+  proxy: { proxyUrl: 'http://127.0.0.1:9' },
+};
 
 export interface GatewayOptions {
   home: string;
