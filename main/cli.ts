@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { envCommand } from './cli/env-command.ts';
+import { probeCommand } from './cli/probe-command.ts';
 import { EXIT, InputError, UsageError } from './system/errors.ts';
 
 const HELP = `clawbar — diagnose an OpenClaw gateway on a headless Mac
@@ -8,6 +9,9 @@ Usage: clawbar <command> [options]
 
 Commands:
   env [--plist PATH] [--json]   the gateway daemon's effective environment, with sources and findings
+  probe [--plist PATH] [--target URL]... [--resolve HOST:PORT:ADDR]... [--dns-server ADDR[:PORT]]...
+        [--shell-env] [--timeout MS] [--json]
+                                the probe suite under the daemon's environment (or your shell's)
 
 Common options:
   --json      print one JSON document on stdout and nothing else
@@ -25,11 +29,25 @@ interface CommandSpec {
 }
 
 const write = (text: string) => { process.stdout.write(text); };
+/** Progress for long work goes to stderr, and only to a terminal. */
+const progress = (text: string) => { if (process.stderr.isTTY) process.stderr.write(`${text}\n`); };
+const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 
 const COMMANDS: Record<string, CommandSpec> = {
   env: {
     options: { plist: { type: 'string' }, json: { type: 'boolean', default: false } },
     run: (values) => envCommand({ plist: values.plist as string | undefined, json: values.json === true }, write),
+  },
+  probe: {
+    options: {
+      plist: { type: 'string' }, target: { type: 'string', multiple: true }, resolve: { type: 'string', multiple: true },
+      'dns-server': { type: 'string', multiple: true }, 'shell-env': { type: 'boolean', default: false },
+      timeout: { type: 'string', default: '8000' }, json: { type: 'boolean', default: false },
+    },
+    run: (values) => probeCommand({
+      plist: values.plist as string | undefined, target: list(values.target), resolve: list(values.resolve), dnsServer: list(values['dns-server']),
+      shellEnv: values['shell-env'] === true, json: values.json === true, timeoutMs: Number(values.timeout),
+    }, write, progress),
   },
 };
 

@@ -1,0 +1,74 @@
+import type { ProbeReport, ProbeResult } from '../contract.ts';
+import { loadServiceEnvironment } from '../service/environment.ts';
+import { UsageError } from '../system/errors.ts';
+import { clawbarPaths } from '../system/paths.ts';
+import { runProbeSuite } from '../probes/suite.ts';
+import { applyPins, defaultTargets, loadAllowlist, parseTargetUrl } from '../probes/targets.ts';
+import { join } from 'node:path';
+import { badge, exitFor, formatFindings, heading, table } from './output.ts';
+
+export interface ProbeArgs {
+  plist?: string;
+  target: string[];
+  resolve: string[];
+  dnsServer: string[];
+  shellEnv: boolean;
+  json: boolean;
+  timeoutMs: number;
+}
+
+/** `clawbar probe`: the probe suite under the daemon's environment (or the shell's). */
+export async function probeCommand(args: ProbeArgs, write: (text: string) => void, progress: (text: string) => void): Promise<number> {
+  if (!Number.isInteger(args.timeoutMs) || args.timeoutMs < 100 || args.timeoutMs > 120_000) throw new UsageError('--timeout must be between 100 and 120000 ms');
+  const service = await loadServiceEnvironment(args.plist ? { plistPath: args.plist } : {});
+  const explicit = args.target.map(parseTargetUrl);
+  const allowlistPath = join(clawbarPaths().configDir, 'allowlist.yaml');
+  const targets = applyPins(explicit.length > 0 ? explicit : defaultTargets(service.report.gateway, service.config, await loadAllowlist(allowlistPath)), args.resolve);
+  let finished = 0;
+  const report = await runProbeSuite({
+    source: args.shellEnv ? 'shell' : 'daemon',
+    service,
+    targets,
+    dnsServers: args.dnsServer,
+    timeoutMs: args.timeoutMs,
+    onResult: (result) => progress(`[${++finished}/${targets.length}] ${result.ok ? 'ok  ' : (result.layer ?? 'fail').padEnd(4)} ${result.target}`),
+  });
+  write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbe(report));
+  return exitFor(report.overall);
+}
+
+const PHASES: Array<[keyof ProbeResult['phases'], string]> = [['dnsMs', 'd'], ['connectMs', 'c'], ['proxyConnectMs', 'p'], ['tlsMs', 't'], ['ttfbMs', 'h']];
+
+/** A one-line waterfall: each phase's share of the total, drawn with its letter. */
+export function phaseBar(phases: ProbeResult['phases'], width = 24): string {
+  const total = phases.totalMs || 1;
+  let bar = '';
+  for (const [key, letter] of PHASES) {
+    const value = phases[key];
+    if (value) bar += letter.repeat(Math.max(1, Math.round((value / total) * width)));
+  }
+  return bar.slice(0, width).padEnd(width, '·');
+}
+
+export function formatProbe(report: ProbeReport): string {
+  const lines = [
+    `${heading('Probes')}  ${badge(report.overall)}  ${report.summary.ok}/${report.summary.total} ok in ${report.summary.durationMs} ms`,
+    `  world: ${report.environment.source === 'daemon' ? `the daemon (${report.environment.plistPath ?? 'no service found'})` : 'your shell'}; node ${report.runtime.nodeVersion} at ${report.runtime.execPath}`,
+    ...(report.runtime.note ? [`  note: ${report.runtime.note}`] : []),
+    '',
+    ...table([
+      ['', 'target', 'via', 'total', 'phases (d dns, c connect, p proxy, t tls, h http)'],
+      ...report.results.map((r) => [r.ok ? 'ok' : (r.layer ?? 'fail'), r.target, r.via, `${Math.round(r.phases.totalMs)} ms`, phaseBar(r.phases)]),
+    ], 60),
+  ];
+  const failed = report.results.filter((r) => !r.ok);
+  for (const r of failed) {
+    lines.push('', `  ${badge('critical')}  ${r.target}  [${r.layer}]`, `        ${r.error?.message ?? ''}`);
+    if (r.tls) lines.push(`        tls: ${r.tls.protocol ?? '?'} ${r.tls.cipher ?? ''}; subject ${r.tls.subject ?? '?'}; issuer ${r.tls.issuer ?? '?'}; valid to ${r.tls.validTo ?? '?'}`);
+    if (r.explanation) lines.push(`        ${r.explanation}`);
+    if (r.fix) lines.push(`        fix: ${r.fix}`);
+  }
+  const other = report.findings.filter((f) => !f.id.startsWith('probe.') || f.severity !== 'critical');
+  if (other.length > 0) lines.push('', heading('Findings'), ...formatFindings(other));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,34 @@
+/**
+ * The probe child: started by runner.ts with the environment under test as
+ * its whole environment and, when possible, the daemon's own node binary — so
+ * proxy variables, NODE_EXTRA_CA_CERTS and NODE_USE_SYSTEM_CA act exactly as
+ * in the gateway. Reads one ChildRequest on stdin, writes newline-delimited
+ * ChildMessage JSON on stdout.
+ */
+import { ChildRequest, type ChildMessage } from '../contract.ts';
+import { redactUrl } from '../system/redact.ts';
+import { probeAll } from './target.ts';
+
+const send = (message: ChildMessage) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('request too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+send({ type: 'hello', execPath: process.execPath, nodeVersion: process.version, openssl: process.versions.openssl ?? 'unknown' });
+const request = ChildRequest.parse(JSON.parse(await readStdin()));
+await probeAll(request.targets, {
+  env: process.env,
+  managedProxy: request.managedProxy,
+  dnsServers: request.dnsServers,
+  timeoutMs: request.timeoutMs,
+  progress: (target, phase) => send({ type: 'progress', target, phase }),
+}, (result) => send({ type: 'result', result: { ...result, route: { ...result.route, proxy: result.route.proxy && redactUrl(result.route.proxy) } } }));
+send({ type: 'done' });

@@ -1,0 +1,92 @@
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { ProbeTarget } from '../contract.ts';
+import type { GatewayInfo } from '../contract.ts';
+import { InputError, UsageError } from '../system/errors.ts';
+import { readBoundedFile } from '../system/files.ts';
+import type { GatewayConfig } from '../service/openclaw-config.ts';
+
+/** The hosts OpenClaw itself contacts, and the setting that turns each off. */
+export const OPENCLAW_HOSTS = [
+  { url: 'https://catalog.openclaw.ai/models/v1/catalog.json', name: 'OpenClaw model catalog', enabled: (c: GatewayConfig) => c.catalogRefresh },
+  { url: 'https://telemetry.openclaw.ai/api/latest-version', name: 'OpenClaw update check', enabled: (c: GatewayConfig) => c.updateCheckOnStart },
+  { url: 'https://clawhub.ai/v1/feeds/plugins', name: 'ClawHub plugin feed', enabled: () => true },
+];
+
+/** One row of the egress allowlist: the seeds' standard firewall-ticket row. */
+export const AllowlistRow = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(443),
+  tls: z.boolean().default(true),
+  sni: z.string().optional(),
+  path: z.string().startsWith('/').default('/'),
+  owner: z.string().optional(),
+  rotationContact: z.string().optional(),
+  pii: z.boolean().default(false),
+  purpose: z.string().optional(),
+});
+export type AllowlistRow = z.infer<typeof AllowlistRow>;
+const Allowlist = z.object({ egress: z.array(AllowlistRow) });
+
+/** Reads the operator's allowlist (YAML). A missing file is an empty list; a broken one is an InputError. */
+export async function loadAllowlist(path: string): Promise<AllowlistRow[]> {
+  let text: string;
+  try {
+    text = (await readBoundedFile(path, 1024 * 1024)).toString('utf8');
+  } catch (error) {
+    if (error instanceof InputError && /no such file/.test(error.message)) return [];
+    throw error;
+  }
+  let data: unknown;
+  try { data = parseYaml(text); } catch (error) { throw new InputError(`${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, path); }
+  const parsed = Allowlist.safeParse(data ?? { egress: [] });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`${path}: ${issue.path.join('.')}: ${issue.message}`, path);
+  }
+  return parsed.data.egress;
+}
+
+export function allowlistTarget(row: AllowlistRow): ProbeTarget {
+  const host = row.host.includes(':') ? `[${row.host}]` : row.host;
+  return { url: `${row.tls ? 'https' : 'http'}://${host}:${row.port}${row.path}`, kind: 'allowlist', name: row.purpose ?? row.owner ?? null, sni: row.sni ?? null, pin: null };
+}
+
+/** The targets a daemon's configuration implies: its own endpoints, its providers, OpenClaw's hosts, the allowlist. */
+export function defaultTargets(gateway: GatewayInfo, config: GatewayConfig, allowlist: AllowlistRow[]): ProbeTarget[] {
+  const t = (url: string, kind: ProbeTarget['kind'], name: string | null): ProbeTarget => ({ url, kind, name, sni: null, pin: null });
+  return [
+    t(gateway.healthUrl, 'gateway-health', 'gateway health'),
+    t(gateway.readyUrl, 'gateway-ready', 'gateway readiness'),
+    t(gateway.wsUrl, 'gateway-ws', 'gateway WebSocket'),
+    ...config.providerBaseUrls.map((p) => t(p.url, 'provider', p.id)),
+    ...OPENCLAW_HOSTS.filter((h) => h.enabled(config)).map((h) => t(h.url, 'openclaw', h.name)),
+    ...allowlist.map(allowlistTarget),
+  ];
+}
+
+/** Parses --target URL values. */
+export function parseTargetUrl(value: string): ProbeTarget {
+  let url: URL;
+  try { url = new URL(value); } catch { throw new UsageError(`--target ${value}: not a URL`); }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new UsageError(`--target ${value}: use http, https, ws or wss`);
+  return { url: url.href, kind: 'custom', name: null, sni: null, pin: null };
+}
+
+/** Applies curl-style `--resolve HOST:PORT:ADDR[,ADDR]` pins to matching targets. */
+export function applyPins(targets: ProbeTarget[], pins: string[]): ProbeTarget[] {
+  const parsed = pins.map((pin) => {
+    const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5}):(.+)$/.exec(pin);
+    if (!match) throw new UsageError(`--resolve ${pin}: expected HOST:PORT:ADDR`);
+    const addresses = match[3]!.split(',').map((a) => a.trim().replace(/^\[|\]$/g, ''));
+    if (addresses.some((a) => !/^[0-9a-fA-F:.]+$/.test(a))) throw new UsageError(`--resolve ${pin}: ADDR must be IP addresses`);
+    return { host: match[1]!.replace(/^\[|\]$/g, '').toLowerCase(), port: Number(match[2]), addresses: addresses.join(',') };
+  });
+  const defaults: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+  return targets.map((target) => {
+    const url = new URL(target.url);
+    const port = Number(url.port) || defaults[url.protocol]!;
+    const pin = parsed.find((p) => p.host === url.hostname.replace(/^\[|\]$/g, '').toLowerCase() && p.port === port);
+    return pin ? { ...target, pin: pin.addresses } : target;
+  });
+}
