@@ -61,9 +61,10 @@ export const probeProxy: Prober = async (state) => {
   const head = await readResponseHead(socket, 'proxy', remaining(state));
   state.result.phases.proxyConnectMs = elapsed(started);
   state.result.proxyStatus = head.status;
-  if (head.status === 407) {
+  // tinyproxy answers wrong credentials with 401 rather than 407; both mean the proxy refused us.
+  if (head.status === 407 || head.status === 401) {
     socket.destroy();
-    throw new ProbeFailure('proxy', 'PROXY_AUTH', `the proxy answered 407 Proxy Authentication Required${auth ? ' to the credentials in the proxy URL' : ' (no credentials in the proxy URL)'}`, 407);
+    throw new ProbeFailure('proxy', 'PROXY_AUTH', `the proxy answered ${head.status} ${head.reason}${auth ? ' to the credentials in the proxy URL' : ' (no credentials in the proxy URL)'}`, 407);
   }
   if (head.status < 200 || head.status > 299) {
     socket.destroy();
