@@ -208,6 +208,8 @@ export type ProbeTarget = z.infer<typeof ProbeTarget>;
 export const ChildRequest = z.object({
   targets: z.array(ProbeTarget),
   dnsServers: z.array(z.string()),
+  /** Per target host: the system's resolvers (macOS `scutil --dns`), queried directly for comparison. */
+  compareResolvers: z.record(z.string(), z.array(z.string())),
   timeoutMs: z.number().int().positive(),
   managedProxy: z.object({ url: z.string(), loopbackMode: z.enum(['gateway-only', 'proxy', 'block']) }).nullable(),
 });

@@ -28,6 +28,7 @@ await probeAll(request.targets, {
   env: process.env,
   managedProxy: request.managedProxy,
   dnsServers: request.dnsServers,
+  compareResolvers: request.compareResolvers,
   timeoutMs: request.timeoutMs,
   progress: (target, phase) => send({ type: 'progress', target, phase }),
 }, (result) => send({ type: 'result', result: { ...result, route: { ...result.route, proxy: result.route.proxy && redactUrl(result.route.proxy) } } }));

@@ -65,7 +65,8 @@ export const probeDns: Prober = async (state) => {
   state.progress('dns');
   const started = performance.now();
   const budget = Math.min(remaining(state), 5_000);
-  const direct = state.dnsServers.length > 0 ? await Promise.all(state.dnsServers.map((server) => queryResolver(server, host, budget))) : [];
+  const servers = state.dnsServers.length > 0 ? state.dnsServers : state.compareResolvers;
+  const direct = (await Promise.all(servers.map((server) => queryResolver(server, host, budget).catch(() => null)))).filter((a): a is Answer => a !== null);
   let system: string[] | null = null;
   // With --dns-server the probe resolves through those servers only (like curl --dns-servers).
   if (state.dnsServers.length === 0) {

@@ -30,6 +30,8 @@ export interface ProbeState {
   websocket: boolean;
   timeoutMs: number;
   dnsServers: string[];
+  /** Resolvers to query directly for comparison while the system resolver decides. */
+  compareResolvers: string[];
   route: Route;
   started: number;
   socket: Socket | null;

@@ -8,6 +8,8 @@ import { whichOnPath } from '../service/shell-diff.ts';
 import { clawbarPaths } from '../system/paths.ts';
 import { Redactor } from '../system/redact.ts';
 import { isExecutable, spawnProbeChild } from './runner.ts';
+import { nameserversFor, systemResolvers } from './scutil-dns.ts';
+import { execCommand, type Executor } from '../system/exec.ts';
 
 export interface SuiteOptions {
   /** The daemon's world (service environment) or the caller's own (`--shell-env`). */
@@ -19,6 +21,7 @@ export interface SuiteOptions {
   shellEnv?: Record<string, string | undefined>;
   onProgress?: (target: string, phase: string) => void;
   onResult?: (result: ProbeResult) => void;
+  exec?: Executor;
   /** JSON-lines log to append to; null to skip. Defaults to <logDir>/probes.jsonl. */
   logPath?: string | null;
 }
@@ -69,7 +72,13 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
     ? service.report.service.workingDirectory : (env.HOME ?? homedir());
   const gateway = service?.report.gateway;
   const managedProxy = options.source === 'daemon' && gateway?.proxyUrl ? { url: service!.config.proxyUrl ?? env.OPENCLAW_PROXY_URL!, loopbackMode: service!.config.proxyLoopbackMode } : null;
-  const request = { targets: options.targets, dnsServers: options.dnsServers, timeoutMs: options.timeoutMs, managedProxy };
+  // On macOS the resolvers getaddrinfo uses are queried directly too, to tell NXDOMAIN from SERVFAIL and spot disagreement.
+  const scutil = options.dnsServers.length === 0 ? await systemResolvers(options.exec ?? execCommand) : [];
+  const compareResolvers = Object.fromEntries(options.targets.map((t) => {
+    const host = new URL(t.url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    return [host, nameserversFor(host, scutil)];
+  }));
+  const request = { targets: options.targets, dnsServers: options.dnsServers, compareResolvers, timeoutMs: options.timeoutMs, managedProxy };
   let run = await spawnProbeChild({ execPath, env, cwd, request, onProgress: options.onProgress, onResult: options.onResult });
   if (run.failure && run.results.length === 0 && execPath !== process.execPath) {
     note = `${run.failure}; probes ran again with ${process.execPath}`;

@@ -13,6 +13,7 @@ export interface ProbeOptions {
   env: Record<string, string | undefined>;
   managedProxy: ManagedProxy | null;
   dnsServers: string[];
+  compareResolvers?: Record<string, string[]>;
   timeoutMs: number;
   progress?: (target: string, phase: string) => void;
 }
@@ -36,6 +37,7 @@ export async function probeTarget(target: ProbeTarget, options: ProbeOptions): P
     websocket: url.protocol === 'ws:' || url.protocol === 'wss:',
     timeoutMs: options.timeoutMs,
     dnsServers: options.dnsServers,
+    compareResolvers: options.compareResolvers?.[normalisedHost(url)] ?? [],
     route, started, socket: null, addresses: [],
     progress: (phase) => options.progress?.(target.url, phase),
     result: {

@@ -42,6 +42,7 @@ describe('clawbar probe against real peers on loopback', { timeout: 240_000 }, (
       { name: 'wrong-name', serverNames: ['api.corp.test'], cert: other.chain, key: other.key },
       { name: 'expired', serverNames: ['api.corp.test'], cert: expired.chain, key: expired.key },
       { name: 'future', serverNames: ['api.corp.test'], cert: future.chain, key: future.key },
+      { name: 'tls10', serverNames: ['api.corp.test'], cert: good.chain, key: good.key, protocols: 'TLSv1' },
     ] });
     stops.push(() => nginx.stop());
     proxy = await startTinyproxy({ dir: await dir('proxy'), user: 'ops', password: PROXY_PASSWORD });
@@ -117,6 +118,8 @@ describe('clawbar probe against real peers on loopback', { timeout: 240_000 }, (
     const future = await layer('future');
     assert.equal(future.layer, 'tls-clock');
     assert.match(future.explanation ?? '', /not valid yet/);
+    // nginx offers TLS 1.0 only; Node's OpenSSL refuses it at its default security level.
+    assert.equal((await layer('tls10')).layer, 'tls-protocol');
   });
 
   it('classifies WAF 403 and rate-limit 429 from the edge', async () => {
