@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { envCommand } from './cli/env-command.ts';
 import { probeCommand } from './cli/probe-command.ts';
+import { clockCommand, listenersCommand, statusCommand } from './cli/glance-commands.ts';
 import { EXIT, InputError, UsageError } from './system/errors.ts';
 
 const HELP = `clawbar — diagnose an OpenClaw gateway on a headless Mac
@@ -8,10 +9,15 @@ const HELP = `clawbar — diagnose an OpenClaw gateway on a headless Mac
 Usage: clawbar <command> [options]
 
 Commands:
+  status [--json]               one-shot glance: gateway health, listeners, clock, findings
   env [--plist PATH] [--json]   the gateway daemon's effective environment, with sources and findings
   probe [--plist PATH] [--target URL]... [--resolve HOST:PORT:ADDR]... [--dns-server ADDR[:PORT]]...
         [--shell-env] [--timeout MS] [--json]
                                 the probe suite under the daemon's environment (or your shell's)
+  listeners [--json] [--save-baseline] [--baseline FILE]
+                                listener exposure and drift since the baseline
+  clock [--server HOST[:PORT]] [--json]
+                                clock offset (SNTP; HTTPS Date headers when UDP 123 is blocked)
 
 Common options:
   --json      print one JSON document on stdout and nothing else
@@ -34,6 +40,18 @@ const progress = (text: string) => { if (process.stderr.isTTY) process.stderr.wr
 const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
 
 const COMMANDS: Record<string, CommandSpec> = {
+  status: {
+    options: { json: { type: 'boolean', default: false } },
+    run: (values) => statusCommand({ json: values.json === true }, write),
+  },
+  listeners: {
+    options: { json: { type: 'boolean', default: false }, 'save-baseline': { type: 'boolean', default: false }, baseline: { type: 'string' } },
+    run: (values) => listenersCommand({ json: values.json === true, saveBaseline: values['save-baseline'] === true, baseline: values.baseline as string | undefined }, write),
+  },
+  clock: {
+    options: { json: { type: 'boolean', default: false }, server: { type: 'string' } },
+    run: (values) => clockCommand({ json: values.json === true, server: values.server as string | undefined }, write),
+  },
   env: {
     options: { plist: { type: 'string' }, json: { type: 'boolean', default: false } },
     run: (values) => envCommand({ plist: values.plist as string | undefined, json: values.json === true }, write),

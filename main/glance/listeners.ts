@@ -1,0 +1,102 @@
+import { join } from 'node:path';
+import type { Finding, ListenersReport } from '../contract.ts';
+import { worstSeverity } from '../contract.ts';
+import { describeFailure, execCommand, type Executor } from '../system/exec.ts';
+import { clawbarPaths } from '../system/paths.ts';
+import { diffBaseline, readJson, toBaseline, writeJsonAtomic, listenerKey, type Baseline } from './baseline.ts';
+import { assessListener, type ExposureContext } from './exposure.ts';
+import { parseLsofFields, type RawListener } from './lsof.ts';
+
+/** The seeds' rule: a new foreign listener must be closed or ticketed within 24 h. */
+export const NEW_LISTENER_GRACE_HOURS = 24;
+const FIREWALL = '/usr/libexec/ApplicationFirewall/socketfilterfw';
+
+export interface ListenerOptions extends Partial<ExposureContext> {
+  exec?: Executor;
+  home?: string;
+  baselinePath?: string;
+  saveBaseline?: boolean;
+  now?: Date;
+  /** Whether lsof runs with root (sees every user's sockets); defaults to this process's uid. */
+  root?: boolean;
+}
+
+/** Every TCP listener, from lsof's field output. */
+export async function readListeners(exec: Executor): Promise<{ raw: RawListener[]; error: string | null }> {
+  const result = await exec('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN', '-FpcuLftPnT'], { timeoutMs: 10_000 });
+  if (!result.available) return { raw: [], error: describeFailure(result) };
+  // lsof exits 1 when nothing matches; output is still authoritative then.
+  if (result.code !== 0 && result.code !== 1) return { raw: [], error: describeFailure(result) };
+  return { raw: parseLsofFields(result.stdout), error: result.truncated ? 'lsof output was cut at the size limit' : null };
+}
+
+/** macOS Application Firewall state: defence in depth, not a substitute for loopback binding. */
+export function parseFirewallState(text: string): 'enabled' | 'disabled' | 'unknown' {
+  if (/State = [12]|is enabled/i.test(text)) return 'enabled';
+  if (/State = 0|is disabled/i.test(text)) return 'disabled';
+  return 'unknown';
+}
+
+/**
+ * Scans listeners, classifies each (loopback / specific / wildcard), diffs
+ * against the saved baseline and ages what is new. Snapshots live in
+ * clawbar's state folder unless a baseline path is given.
+ */
+export async function scanListeners(options: ListenerOptions = {}): Promise<ListenersReport> {
+  const exec = options.exec ?? execCommand;
+  const now = options.now ?? new Date();
+  const stateDir = clawbarPaths({ ...process.env, HOME: options.home ?? process.env.HOME }).stateDir;
+  const baselinePath = options.baselinePath ?? join(stateDir, 'listeners-baseline.json');
+  const seenPath = join(stateDir, 'listeners-seen.json');
+  const { raw, error } = await readListeners(exec);
+  const context: ExposureContext = { gatewayPort: options.gatewayPort ?? null, authMode: options.authMode ?? null, exceptions: options.exceptions ?? [] };
+  const items = raw.map((l) => assessListener(l, context)).sort((a, b) => a.port - b.port || a.address.localeCompare(b.address));
+
+  const seen = await readJson<Record<string, string>>(seenPath, {});
+  const present = new Set(items.map(listenerKey));
+  const nextSeen = Object.fromEntries([...present].map((key) => [key, seen[key] ?? now.toISOString()]));
+  if (!error) await writeJsonAtomic(seenPath, nextSeen);
+  if (options.saveBaseline && !error) await writeJsonAtomic(baselinePath, toBaseline(items, now));
+  const baseline = await readJson<Baseline | null>(baselinePath, null);
+  const changes = baseline ? diffBaseline(baseline, items, nextSeen, now.getTime()) : [];
+
+  const findings: Finding[] = [];
+  for (const item of items.filter((l) => l.severity !== 'ok')) {
+    findings.push({
+      id: item.severity === 'critical' ? 'listeners.gateway-exposed' : 'listeners.wildcard',
+      severity: item.severity,
+      title: item.note ? `${item.process} (pid ${item.pid}) listens on ${item.address}:${item.port}: ${item.note}` : `${item.process} (pid ${item.pid}) listens on every interface, port ${item.port}`,
+      fix: item.port === context.gatewayPort ? 'clawbar fix bind' : 'Bind it to 127.0.0.1, or document why it must be reachable',
+    });
+  }
+  for (const change of changes.filter((c) => c.change !== 'gone')) {
+    const exposed = items.find((l) => listenerKey(l) === change.key && l.address === change.address);
+    if (!exposed || exposed.exposure === 'loopback') continue;
+    const overdue = (change.ageHours ?? 0) >= NEW_LISTENER_GRACE_HOURS;
+    findings.push({
+      id: overdue ? 'listeners.new-overdue' : 'listeners.new',
+      severity: overdue ? 'critical' : 'warn',
+      title: `${change.change === 'new' ? 'New' : 'Rebound'} ${exposed.exposure} listener on ${change.port} (${change.process})${change.ageHours !== null ? ` for ${change.ageHours} h` : ''}${change.previousAddress ? `, was ${change.previousAddress}` : ''}`,
+      detail: `Since the baseline of ${baseline?.savedAt}. New listeners beyond loopback must be closed or ticketed within ${NEW_LISTENER_GRACE_HOURS} h.`,
+      fix: overdue ? 'Close it or open a risk ticket, then clawbar listeners --save-baseline' : 'If it is expected: clawbar listeners --save-baseline',
+    });
+  }
+  const isRoot = options.root ?? process.getuid?.() === 0;
+  const partial = error ?? (isRoot ? null : "lsof ran without root: other users' sockets are not visible (run with sudo to see them)");
+  if (error) findings.push({ id: 'listeners.unavailable', severity: 'warn', title: `Listener scan failed: ${error}`, fix: null });
+  let firewall: ListenersReport['firewall'] = { state: 'unknown', detail: null };
+  if (process.platform === 'darwin') {
+    const fw = await exec(FIREWALL, ['--getglobalstate'], { timeoutMs: 3_000, maxBytes: 4096 });
+    firewall = fw.code === 0 ? { state: parseFirewallState(fw.stdout), detail: fw.stdout.trim() } : { state: 'unknown', detail: describeFailure(fw) };
+    if (firewall.state === 'disabled') findings.push({ id: 'listeners.firewall-off', severity: 'warn', title: 'The macOS Application Firewall is off', detail: 'Defence in depth only; loopback binding stays the real control.', fix: 'sudo /usr/libexec/ApplicationFirewall/socketfilterfw --setglobalstate on' });
+  }
+  return {
+    state: worstSeverity(findings),
+    items,
+    source: error && raw.length === 0 ? 'unavailable' : 'lsof',
+    partial,
+    firewall,
+    baseline: { path: baselinePath, savedAt: baseline?.savedAt ?? null, changes },
+    findings,
+  };
+}

@@ -1,0 +1,68 @@
+import { worstSeverity, type Finding, type HealthReport, type StatusReport } from '../contract.ts';
+import type { ServiceEnvironment } from '../service/environment.ts';
+import type { Settings } from '../settings.ts';
+import type { Executor } from '../system/exec.ts';
+import { measureClock } from './clock.ts';
+import { HealthTracker, sampleHealth } from './health.ts';
+import { scanListeners } from './listeners.ts';
+
+export interface StatusOptions {
+  service: ServiceEnvironment;
+  settings: Settings;
+  exec?: Executor;
+  home?: string;
+  /** Pause before the confirming second health probe after a failure. */
+  retryDelayMs?: number;
+}
+
+/**
+ * One gateway health look: a failure is confirmed by a second probe shortly
+ * after, so "down" means two consecutive failures, as in the health loop.
+ */
+export async function healthOnce(baseUrl: string, settings: Settings, retryDelayMs = 1_000): Promise<HealthReport> {
+  const tracker = new HealthTracker(`${baseUrl}/health`, { okP95Ms: settings.healthOkP95Ms, degradedP95Ms: settings.healthDegradedP95Ms });
+  let report = tracker.add(await sampleHealth(baseUrl, tracker.thresholds.timeoutMs));
+  if (report.consecutiveFailures > 0) {
+    await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+    report = tracker.add(await sampleHealth(baseUrl, tracker.thresholds.timeoutMs));
+  }
+  return report;
+}
+
+function healthFindings(health: HealthReport, settings: Settings): Finding[] {
+  if (health.state === 'down') return [{ id: 'gateway.down', severity: 'critical', title: `The gateway does not answer at ${health.url} (${health.error})`, detail: 'Two consecutive probes failed.', fix: 'launchctl kickstart -k gui/$(id -u)/ai.openclaw.gateway; check the gateway log' }];
+  if (health.state === 'degraded') {
+    return [{ id: 'gateway.degraded', severity: 'warn', title: health.failing.length ? `The gateway is not ready: ${health.failing.join(', ')}` : `Gateway p95 latency ${health.p95Ms} ms is over ${settings.healthDegradedP95Ms} ms`, fix: 'openclaw health --json; openclaw doctor' }];
+  }
+  if (health.state === 'ok' && health.p95Ms !== null && health.p95Ms >= settings.healthOkP95Ms) {
+    return [{ id: 'gateway.slow', severity: 'warn', title: `Gateway latency ${health.p95Ms} ms is over the ${settings.healthOkP95Ms} ms objective`, fix: null }];
+  }
+  return [];
+}
+
+/** The three glance answers plus the worst service-environment findings, in one report. */
+export async function takeStatus(options: StatusOptions): Promise<StatusReport> {
+  const { service, settings } = options;
+  const gateway = service.report.gateway;
+  const base = gateway.healthUrl.replace(/\/health$/, '');
+  const [health, listeners, clock] = await Promise.all([
+    healthOnce(base, settings, options.retryDelayMs),
+    scanListeners({ exec: options.exec, home: options.home, gatewayPort: gateway.port, authMode: gateway.authMode, exceptions: settings.listenerExceptions.map((e) => e.port) }),
+    measureClock({
+      server: settings.ntpServer || undefined, exec: options.exec, warnMs: settings.clockWarnMs, criticalMs: settings.clockCriticalMs,
+      httpDateUrls: settings.clockHttpDateUrls, timeoutMs: 1_000, samples: 3,
+    }),
+  ]);
+  const serviceFindings = service.report.findings.filter((f) => f.severity !== 'ok');
+  const findings = [...healthFindings(health, settings), ...listeners.findings, ...clock.findings, ...serviceFindings];
+  const rank = { critical: 0, warn: 1, ok: 2 } as const;
+  findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return service.redactor.deep({
+    schema: 'clawbar.status/1',
+    overall: worstSeverity(findings),
+    gateway: health,
+    listeners,
+    clock,
+    findings,
+  } satisfies StatusReport);
+}
