@@ -10,6 +10,13 @@ export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'clawbar.js');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
+/** A folder inside a test's temporary root, created on first use. */
+export async function subdir(root: string, name: string): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
 /** A temporary HOME: the complete world clawbar sees. Removed by `cleanup`. */
 export async function makeHome(prefix = 'clawbar-test-'): Promise<{ home: string; cleanup: () => Promise<void> }> {
   const home = await mkdtemp(join(tmpdir(), prefix));

@@ -10,17 +10,14 @@ import { CHRONY_STRATUM, startChrony } from '../peers/chrony.ts';
 import { startNginx } from '../peers/nginx.ts';
 import { makePki } from '../peers/pki.ts';
 import { startSntpServer } from '../peers/sntp-server.ts';
+import { subdir } from '../helpers/world.ts';
 
 // Loopback answers in well under a millisecond; 50 ms covers a loaded CI box.
 const TOLERANCE_MS = 50;
 const cleanups: Array<() => Promise<unknown>> = [];
 let root: string;
 
-async function dirFor(name: string): Promise<string> {
-  const dir = join(root, name);
-  await mkdir(dir, { recursive: true });
-  return dir;
-}
+const dirFor = (name: string) => subdir(root, name);
 
 /** Measures and checks the report against the contract, timing the call. */
 async function measure(options: Parameters<typeof measureClock>[0], diagnostic?: (message: string) => void): Promise<ClockReport & { tookMs: number }> {

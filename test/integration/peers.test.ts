@@ -13,16 +13,13 @@ import { startNginx } from '../peers/nginx.ts';
 import { makePki } from '../peers/pki.ts';
 import { sntpQuery, startSntpServer } from '../peers/sntp-server.ts';
 import { startTinyproxy } from '../peers/tinyproxy.ts';
+import { subdir } from '../helpers/world.ts';
 
 const DAY_MS = 86_400_000;
 const cleanups: Array<() => Promise<unknown>> = [];
 let root: string;
 
-async function dirFor(name: string): Promise<string> {
-  const dir = join(root, name);
-  await mkdir(dir, { recursive: true });
-  return dir;
-}
+const dirFor = (name: string) => subdir(root, name);
 
 /** A TLS handshake only: the negotiated protocol and leaf CN, or the error code. */
 function handshake(options: ConnectionOptions): Promise<{ protocol: string | null; cn: unknown } | { code: string }> {
