@@ -54,7 +54,13 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
     }),
   ]);
   const serviceFindings = service.report.findings.filter((f) => f.severity !== 'ok');
-  const findings = [...healthFindings(health, settings), ...listeners.findings, ...clock.findings, ...serviceFindings];
+  // A loopback gateway listens on [::1] too; clients resolving localhost to ::1 fail if that side is dead.
+  const v6: Finding[] = [];
+  if (gateway.bind === 'loopback' && health.state !== 'down') {
+    const sample = await sampleHealth(`http://[::1]:${gateway.port}`, 2_000);
+    if (!sample.ok) v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
+  }
+  const findings = [...healthFindings(health, settings), ...v6, ...listeners.findings, ...clock.findings, ...serviceFindings];
   const rank = { critical: 0, warn: 1, ok: 2 } as const;
   findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
   return service.redactor.deep({
