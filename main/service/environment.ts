@@ -195,9 +195,10 @@ export async function loadServiceEnvironment(options: LoadOptions = {}): Promise
 
   const wrapperText = layout?.kind === 'env-wrapper' ? await readBoundedFile(layout.wrapperPath, 64 * 1024).then((b) => b.toString('utf8'), (e: Error) => e) : null;
   const plistFacts = picked.path ? await fileFacts(picked.path) : { exists: false };
+  const shellDiff = job ? diffShell(shellEnv, effective, nodeExists ? nodePath : null) : [];
   const findings = buildFindings({
     discovered: picked, job, layout, envFile, wrapperText, plistMode: plistFacts.mode ?? null, inline, effective, config, gateway, launchd, nodePath, nodeExists,
-    configPath: location.path, shellDiff: job ? diffShell(shellEnv, effective, nodeExists ? nodePath : null) : [],
+    configPath: location.path, shellDiff,
   });
   const report: EnvReport = redactor.deep({
     schema: 'clawbar.env/1',
@@ -206,7 +207,7 @@ export async function loadServiceEnvironment(options: LoadOptions = {}): Promise
     environment: { variables, redactedKeys: variables.filter((v) => v.redacted).map((v) => v.name) },
     gateway,
     launchd,
-    shellDiff: (job ? diffShell(shellEnv, effective, nodeExists ? nodePath : null) : []).map((d) => ({ ...d, shell: d.shell === null ? null : redactVariable(d.name, d.shell).value, daemon: d.daemon === null ? null : redactVariable(d.name, d.daemon).value })),
+    shellDiff: shellDiff.map((d) => ({ ...d, shell: d.shell === null ? null : redactVariable(d.name, d.shell).value, daemon: d.daemon === null ? null : redactVariable(d.name, d.daemon).value })),
     findings,
   } satisfies EnvReport);
   return { report, env: effective, job, layout, config, redactor };
