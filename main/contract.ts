@@ -115,6 +115,13 @@ export const EnvReport = z.object({
 });
 export type EnvReport = z.infer<typeof EnvReport>;
 
+const SEVERITY_RANK: Record<Severity, number> = { critical: 0, warn: 1, ok: 2 };
+
+/** Worst first, keeping the given order within a severity. */
+export function sortBySeverity<T extends { severity: Severity }>(items: T[]): T[] {
+  return items.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+}
+
 /** The worst severity among findings: what the exit code and the tray colour show. */
 export function worstSeverity(items: Array<{ severity: Severity }>): Severity {
   if (items.some((item) => item.severity === 'critical')) return 'critical';

@@ -1,4 +1,4 @@
-import { worstSeverity, type Finding, type HealthReport, type StatusReport } from '../contract.ts';
+import { sortBySeverity, worstSeverity, type Finding, type HealthReport, type StatusReport } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { Settings } from '../settings.ts';
 import type { Executor } from '../system/exec.ts';
@@ -60,9 +60,7 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
     const sample = await sampleHealth(`http://[::1]:${gateway.port}`, 2_000);
     if (!sample.ok) v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
   }
-  const findings = [...healthFindings(health, settings), ...v6, ...listeners.findings, ...clock.findings, ...serviceFindings];
-  const rank = { critical: 0, warn: 1, ok: 2 } as const;
-  findings.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  const findings = sortBySeverity([...healthFindings(health, settings), ...v6, ...listeners.findings, ...clock.findings, ...serviceFindings]);
   return service.redactor.deep({
     schema: 'clawbar.status/1',
     overall: worstSeverity(findings),

@@ -1,6 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { accessSync, constants, statSync } from 'node:fs';
-import type { Finding, GatewayInfo, LaunchdInfo, ShellDifference } from '../contract.ts';
+import { sortBySeverity, type Finding, type GatewayInfo, type LaunchdInfo, type ShellDifference } from '../contract.ts';
 import { isSecretName, looksSecret, urlCredentials } from '../system/redact.ts';
 import type { ServiceCandidate } from './discover.ts';
 import type { EnvFileFacts } from './environment.ts';
@@ -191,6 +191,5 @@ export function buildFindings(input: FindingInput): Finding[] {
     ...serviceFindings(input), ...envFileFindings(input), ...gatewayFindings(input), ...launchdFindings(input.launchd),
     ...(input.job ? [...proxyFindings(input.effective), ...caFindings(input.effective)] : []), ...shellFindings(input.shellDiff),
   ];
-  const rank = { critical: 0, warn: 1, ok: 2 } as const;
-  return all.sort((a, b) => rank[a.severity] - rank[b.severity]);
+  return sortBySeverity(all);
 }
