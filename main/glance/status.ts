@@ -45,20 +45,21 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
   const { service, settings } = options;
   const gateway = service.report.gateway;
   const base = gateway.healthUrl.replace(/\/health$/, '');
-  const [health, listeners, clock] = await Promise.all([
+  // A loopback gateway listens on [::1] too; clients resolving localhost to ::1 fail if that side is dead.
+  const v6Url = gateway.bind === 'loopback' ? `http://[::1]:${gateway.port}` : null;
+  const [health, listeners, clock, v6Sample] = await Promise.all([
     healthOnce(base, settings, options.retryDelayMs),
     scanListeners({ exec: options.exec, home: options.home, gatewayPort: gateway.port, authMode: gateway.authMode, exceptions: settings.listenerExceptions.map((e) => e.port) }),
     measureClock({
       server: settings.ntpServer || undefined, exec: options.exec, warnMs: settings.clockWarnMs, criticalMs: settings.clockCriticalMs,
       httpDateUrls: settings.clockHttpDateUrls, timeoutMs: 1_000, samples: 3,
     }),
+    v6Url ? sampleHealth(v6Url, 2_000) : Promise.resolve(null),
   ]);
   const serviceFindings = service.report.findings.filter((f) => f.severity !== 'ok');
-  // A loopback gateway listens on [::1] too; clients resolving localhost to ::1 fail if that side is dead.
   const v6: Finding[] = [];
-  if (gateway.bind === 'loopback' && health.state !== 'down') {
-    const sample = await sampleHealth(`http://[::1]:${gateway.port}`, 2_000);
-    if (!sample.ok) v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
+  if (v6Sample && !v6Sample.ok && health.state !== 'down') {
+    v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${v6Sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
   }
   const findings = sortBySeverity([...healthFindings(health, settings), ...v6, ...listeners.findings, ...clock.findings, ...serviceFindings]);
   return service.redactor.deep({
