@@ -1,6 +1,6 @@
 import type { EnvReport } from '../contract.ts';
 import { loadServiceEnvironment } from '../service/environment.ts';
-import { badge, exitFor, formatFindings, heading, table } from './output.ts';
+import { badge, exitFor, formatFindings, heading, print, table } from './output.ts';
 
 export interface EnvArgs {
   plist?: string;
@@ -10,7 +10,7 @@ export interface EnvArgs {
 /** `clawbar env`: the gateway daemon's effective environment with sources and findings. */
 export async function envCommand(args: EnvArgs, write: (text: string) => void): Promise<number> {
   const { report } = await loadServiceEnvironment(args.plist ? { plistPath: args.plist } : {});
-  write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatEnv(report));
+  print(write, args.json, report, () => formatEnv(report));
   return exitFor(report.overall);
 }
 

@@ -4,10 +4,9 @@ import { scanListeners } from '../glance/listeners.ts';
 import { takeStatus } from '../glance/status.ts';
 import { loadServiceEnvironment } from '../service/environment.ts';
 import { loadSettings } from '../settings.ts';
-import { badge, exitFor, formatFindings, heading, table } from './output.ts';
+import { badge, exitFor, formatFindings, heading, print, table } from './output.ts';
 
 type Write = (text: string) => void;
-const print = (write: Write, json: boolean, report: object, human: () => string) => write(json ? `${JSON.stringify(report, null, 2)}\n` : human());
 
 /** `clawbar status`: gateway health, listeners, clock and the worst findings, on one screen. */
 export async function statusCommand(args: { json: boolean }, write: Write): Promise<number> {

@@ -6,6 +6,11 @@ export function exitFor(severity: Severity): number {
   return severity === 'critical' ? EXIT.critical : severity === 'warn' ? EXIT.warn : EXIT.ok;
 }
 
+/** The output contract: one JSON document with --json, else the human text. */
+export function print(write: (text: string) => void, json: boolean, report: object, human: () => string): void {
+  write(json ? `${JSON.stringify(report, null, 2)}\n` : human());
+}
+
 const useColour = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
 const paint = (code: string, text: string) => (useColour() ? `\u001b[${code}m${text}\u001b[0m` : text);
 

@@ -5,7 +5,7 @@ import { clawbarPaths } from '../system/paths.ts';
 import { runProbeSuite } from '../probes/suite.ts';
 import { applyPins, defaultTargets, loadAllowlist, parseTargetUrl } from '../probes/targets.ts';
 import { join } from 'node:path';
-import { badge, exitFor, formatFindings, heading, table } from './output.ts';
+import { badge, exitFor, formatFindings, heading, print, table } from './output.ts';
 
 export interface ProbeArgs {
   plist?: string;
@@ -33,7 +33,7 @@ export async function probeCommand(args: ProbeArgs, write: (text: string) => voi
     timeoutMs: args.timeoutMs,
     onResult: (result) => progress(`[${++finished}/${targets.length}] ${result.ok ? 'ok  ' : (result.layer ?? 'fail').padEnd(4)} ${result.target}`),
   });
-  write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatProbe(report));
+  print(write, args.json, report, () => formatProbe(report));
   return exitFor(report.overall);
 }
 
