@@ -18,7 +18,8 @@ export interface Route {
   rule: string;
 }
 
-const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
+/** The port a URL without one uses, per scheme. */
+export const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
 
 interface NoProxyEntry { hostname: string; port: number; wildcard: boolean; raw: string }
 

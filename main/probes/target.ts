@@ -3,7 +3,7 @@ import { classifyFailure, classifyStatus } from './classify.ts';
 import { probeDns } from './dns.ts';
 import { probeHttp } from './http.ts';
 import { probeProxy } from './proxy.ts';
-import { decideRoute, normalisedHost, type ManagedProxy } from './route.ts';
+import { decideRoute, DEFAULT_PORTS, normalisedHost, type ManagedProxy } from './route.ts';
 import { elapsed, ProbeFailure, type ProbeState } from './state.ts';
 import { probeTcp } from './tcp.ts';
 import { probeTls } from './tls.ts';
@@ -18,8 +18,6 @@ export interface ProbeOptions {
   progress?: (target: string, phase: string) => void;
 }
 
-const PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
-
 /**
  * Probes one target through its phases — DNS (or proxy), TCP per family,
  * CONNECT, TLS, HTTP or WebSocket — and returns one result with per-phase
@@ -32,7 +30,7 @@ export async function probeTarget(target: ProbeTarget, options: ProbeOptions): P
   const state: ProbeState = {
     target, url,
     host: normalisedHost(url),
-    port: Number(url.port) || PORTS[url.protocol] || 0,
+    port: Number(url.port) || DEFAULT_PORTS[url.protocol] || 0,
     secure: url.protocol === 'https:' || url.protocol === 'wss:',
     websocket: url.protocol === 'ws:' || url.protocol === 'wss:',
     timeoutMs: options.timeoutMs,

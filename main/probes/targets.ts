@@ -5,6 +5,7 @@ import type { GatewayInfo } from '../contract.ts';
 import { InputError, UsageError } from '../system/errors.ts';
 import { readBoundedFile } from '../system/files.ts';
 import type { GatewayConfig } from '../service/openclaw-config.ts';
+import { DEFAULT_PORTS } from './route.ts';
 
 /** The hosts OpenClaw itself contacts, and the setting that turns each off. */
 export const OPENCLAW_HOSTS = [
@@ -82,10 +83,9 @@ export function applyPins(targets: ProbeTarget[], pins: string[]): ProbeTarget[]
     if (addresses.some((a) => !/^[0-9a-fA-F:.]+$/.test(a))) throw new UsageError(`--resolve ${pin}: ADDR must be IP addresses`);
     return { host: match[1]!.replace(/^\[|\]$/g, '').toLowerCase(), port: Number(match[2]), addresses: addresses.join(',') };
   });
-  const defaults: Record<string, number> = { 'http:': 80, 'https:': 443, 'ws:': 80, 'wss:': 443 };
   return targets.map((target) => {
     const url = new URL(target.url);
-    const port = Number(url.port) || defaults[url.protocol]!;
+    const port = Number(url.port) || DEFAULT_PORTS[url.protocol]!;
     const pin = parsed.find((p) => p.host === url.hostname.replace(/^\[|\]$/g, '').toLowerCase() && p.port === port);
     return pin ? { ...target, pin: pin.addresses } : target;
   });
