@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ChildMessage, type ChildRequest, type ProbeResult } from '../contract.ts';
@@ -29,9 +27,6 @@ export interface SpawnOptions {
   onProgress?: (target: string, phase: string) => void;
   onResult?: (result: ProbeResult) => void;
 }
-
-/** Can this file be executed? Used to decide whether the daemon's node can run the child. */
-export const isExecutable = (path: string) => access(path, constants.X_OK).then(() => true, () => false);
 
 /**
  * Runs the probe child once and collects its messages. Every line is validated

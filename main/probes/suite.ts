@@ -7,7 +7,8 @@ import type { ServiceEnvironment } from '../service/environment.ts';
 import { whichOnPath } from '../service/shell-diff.ts';
 import { clawbarPaths } from '../system/paths.ts';
 import { Redactor } from '../system/redact.ts';
-import { isExecutable, spawnProbeChild } from './runner.ts';
+import { spawnProbeChild } from './runner.ts';
+import { isExecutable } from '../system/files.ts';
 import { nameserversFor, systemResolvers } from './scutil-dns.ts';
 import { execCommand, type Executor } from '../system/exec.ts';
 

@@ -1,12 +1,10 @@
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { worstSeverity, type EnvReport, type EnvVariable, type GatewayInfo, type LaunchdInfo, type ServiceInfo, type VariableSource } from '../contract.ts';
 import { InputError } from '../system/errors.ts';
 import { execCommand, type Executor } from '../system/exec.ts';
-import { fileFacts, readBoundedFile } from '../system/files.ts';
+import { fileFacts, isExecutable, readBoundedFile } from '../system/files.ts';
 import { Redactor, redactVariable } from '../system/redact.ts';
 import { discoverServices, launchdFolders, type ServiceCandidate, type ServiceScope } from './discover.ts';
 import { compareLoaded, processStartMs, type Drift } from './drift.ts';
@@ -141,7 +139,7 @@ export async function loadServiceEnvironment(options: LoadOptions = {}): Promise
 
   const command = layout?.command ?? [];
   const nodePath = command[0] ? whichOnPath(command[0], effective.PATH) ?? command[0] : null;
-  const nodeExists = nodePath ? await access(nodePath, constants.X_OK).then(() => true, () => false) : false;
+  const nodeExists = nodePath ? await isExecutable(nodePath) : false;
   const gateway = gatewayInfo(command, effective, config, location);
 
   const drift: Drift[] = [];

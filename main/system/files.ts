@@ -1,4 +1,5 @@
-import { open, lstat, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, lstat, realpath } from 'node:fs/promises';
 import { InputError } from './errors.ts';
 
 /** Service files are small; anything bigger is refused before it is read. */
@@ -55,3 +56,6 @@ export async function fileFacts(path: string): Promise<{ exists: boolean; mode?:
     return { exists: false };
   }
 }
+
+/** Can this path be executed (a file) or searched (a folder) by this process? */
+export const isExecutable = (path: string) => access(path, constants.X_OK).then(() => true, () => false);
