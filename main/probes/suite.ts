@@ -71,8 +71,7 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
   }
   const cwd = options.source === 'daemon' && service?.report.service?.workingDirectory && await isExecutable(service.report.service.workingDirectory)
     ? service.report.service.workingDirectory : (env.HOME ?? homedir());
-  const gateway = service?.report.gateway;
-  const managedProxy = options.source === 'daemon' && gateway?.proxyUrl ? { url: service!.config.proxyUrl ?? env.OPENCLAW_PROXY_URL!, loopbackMode: service!.config.proxyLoopbackMode } : null;
+  const managedProxy = options.source === 'daemon' ? service?.managedProxy ?? null : null;
   // On macOS the resolvers getaddrinfo uses are queried directly too, to tell NXDOMAIN from SERVFAIL and spot disagreement.
   const scutil = options.dnsServers.length === 0 ? await systemResolvers(options.exec ?? execCommand) : [];
   const compareResolvers = Object.fromEntries(options.targets.map((t) => {

@@ -16,6 +16,7 @@ import { portFromArgs, unwrapCommand, type ServiceLayout } from './layout.ts';
 import { DEFAULT_GATEWAY_PORT, loadGatewayConfig, locateConfig, profileDefaultPort, type GatewayConfig } from './openclaw-config.ts';
 import { readLaunchdJob, type LaunchdJob } from './plist.ts';
 import { diffShell, whichOnPath } from './shell-diff.ts';
+import type { ManagedProxy } from '../probes/route.ts';
 import { buildFindings } from './findings.ts';
 
 export interface LoadOptions {
@@ -37,6 +38,8 @@ export interface ServiceEnvironment {
   job: LaunchdJob | null;
   layout: ServiceLayout | null;
   config: GatewayConfig;
+  /** OpenClaw's managed proxy, unredacted (for the probe child only), or null when off. */
+  managedProxy: ManagedProxy | null;
   redactor: Redactor;
 }
 
@@ -140,7 +143,10 @@ export async function loadServiceEnvironment(options: LoadOptions = {}): Promise
   const command = layout?.command ?? [];
   const nodePath = command[0] ? whichOnPath(command[0], effective.PATH) ?? command[0] : null;
   const nodeExists = nodePath ? await isExecutable(nodePath) : false;
-  const gateway = gatewayInfo(command, effective, config, location);
+  // proxy.proxyUrl beats OPENCLAW_PROXY_URL (OpenClaw's network-proxy docs).
+  const managedUrl = config.proxyUrl ?? (effective.OPENCLAW_PROXY_URL?.trim() || null);
+  const managedProxy: ManagedProxy | null = managedUrl ? { url: managedUrl, loopbackMode: config.proxyLoopbackMode } : null;
+  const gateway = gatewayInfo(command, effective, config, location, managedUrl);
 
   const drift: Drift[] = [];
   if (liveJob && job) {
@@ -208,7 +214,7 @@ export async function loadServiceEnvironment(options: LoadOptions = {}): Promise
     shellDiff: shellDiff.map((d) => ({ ...d, shell: d.shell === null ? null : redactVariable(d.name, d.shell).value, daemon: d.daemon === null ? null : redactVariable(d.name, d.daemon).value })),
     findings,
   } satisfies EnvReport);
-  return { report, env: effective, job, layout, config, redactor };
+  return { report, env: effective, job, layout, config, managedProxy, redactor };
 }
 
 async function readDotenv(path: string, effective: Record<string, string>): Promise<Record<string, string>> {
@@ -220,7 +226,7 @@ async function readDotenv(path: string, effective: Record<string, string>): Prom
   }
 }
 
-function gatewayInfo(command: string[], env: Record<string, string>, config: GatewayConfig, location: ReturnType<typeof locateConfig>): GatewayInfo {
+function gatewayInfo(command: string[], env: Record<string, string>, config: GatewayConfig, location: ReturnType<typeof locateConfig>, proxyUrl: string | null): GatewayInfo {
   const fromArgs = portFromArgs(command);
   const fromEnv = /^\d{1,5}$/.test(env.OPENCLAW_GATEWAY_PORT ?? '') ? Number(env.OPENCLAW_GATEWAY_PORT) : null;
   const [port, portSource] = fromArgs !== null ? [fromArgs, 'argument' as const]
@@ -241,8 +247,7 @@ function gatewayInfo(command: string[], env: Record<string, string>, config: Gat
     customBindHost: config.customBindHost,
     authMode: authFromArgs(command) ?? config.authMode ?? 'token',
     trustedProxies: config.trustedProxies,
-    // proxy.proxyUrl beats OPENCLAW_PROXY_URL (OpenClaw's network-proxy docs).
-    proxyUrl: config.proxyUrl ?? (env.OPENCLAW_PROXY_URL?.trim() || null),
+    proxyUrl,
     healthUrl: `http://${hostPart}:${port}/health`,
     readyUrl: `http://${hostPart}:${port}/readyz`,
     wsUrl: `ws://${hostPart}:${port}/`,
