@@ -370,6 +370,8 @@ export type ProbeSummary = z.infer<typeof ProbeSummary>;
 
 export const FixPlan = z.object({
   kind: FixKind,
+  /** Hash of the files as they are now and as they will be: `--apply --plan ID` refuses if it changed. */
+  planId: z.string(),
   title: z.string(),
   /** Plain-words explanation shown above the diff (e.g. gateway-only bundle vs System keychain). */
   explanation: z.array(z.string()),

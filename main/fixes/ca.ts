@@ -1,0 +1,112 @@
+import { dirname, join } from 'node:path';
+import { InputError, UsageError } from '../system/errors.ts';
+import { readBoundedFile } from '../system/files.ts';
+import { clawbarPaths } from '../system/paths.ts';
+import { bundleCertificates, parseCertificates, refusalFor, type CertificateInfo } from './certificates.ts';
+import { currentFile, environmentWrites } from './service-files.ts';
+import type { FixCommand, FixContext, FixDraft } from './types.ts';
+
+export const SYSTEM_KEYCHAIN = '/Library/Keychains/System.keychain';
+
+export function describeCertificate(cert: CertificateInfo): string[] {
+  return [
+    `subject  ${cert.subject}`,
+    `issuer   ${cert.issuer}${cert.selfSigned ? ' (self-signed root)' : ''}`,
+    `sha256   ${cert.sha256}`,
+    `valid    ${cert.validFrom} → ${cert.validTo}`,
+    `CA       ${cert.isCa ? 'yes' : 'no'}`,
+  ];
+}
+
+/**
+ * Where the gateway-only bundle lives: next to OpenClaw's env file (the
+ * daemon's account can read it there, and it is outside any folder the
+ * installer regenerates), or in clawbar's config folder for inline services.
+ */
+function bundlePath(context: FixContext): string {
+  const layout = context.service.layout;
+  const label = context.service.report.service?.label ?? 'gateway';
+  if (layout?.kind === 'env-wrapper' && layout.envFilePath) return join(dirname(layout.envFilePath), `${label}.ca-bundle.pem`);
+  return join(clawbarPaths(context.env).configDir, 'ca', `${label}.ca-bundle.pem`);
+}
+
+/** Reads and checks the certificate file: only valid CAs get through. */
+export async function readCaFile(path: string): Promise<CertificateInfo[]> {
+  const certs = parseCertificates(await readBoundedFile(path, 8 * 1024 * 1024), path);
+  const refusals = certs.map((cert) => refusalFor(cert)).filter((r): r is string => r !== null);
+  if (refusals.length > 0) throw new InputError(`${path}: ${refusals.join(' ')}`, path);
+  return certs;
+}
+
+/**
+ * `fix ca`: trust a TLS-inspecting proxy's CA. Gateway scope builds one
+ * bundle (what NODE_EXTRA_CA_CERTS already pointed at, plus the new CA, since
+ * the variable takes a single file) and points the service at it. System scope
+ * adds the CA to the System keychain and sets NODE_USE_SYSTEM_CA=1 so Node
+ * trusts the keychain.
+ */
+export async function draftCa(context: FixContext, certPath: string, scope: 'gateway' | 'system'): Promise<FixDraft> {
+  if (scope !== 'gateway' && scope !== 'system') throw new UsageError('--scope must be gateway or system');
+  const certs = await readCaFile(certPath);
+  const env = context.service.env;
+  const notes: string[] = [];
+  const explanation = [
+    ...certs.flatMap((cert, i) => [`Certificate ${i + 1} of ${certs.length}:`, ...describeCertificate(cert).map((l) => `  ${l}`)]),
+    'Gateway scope: only this gateway trusts the CA, through NODE_EXTRA_CA_CERTS (one file, read once at start-up). Other apps and the Mac itself are not affected; removal is a rollback.',
+    'System scope: the whole Mac trusts the CA (System keychain, admin rights); Node trusts the keychain with NODE_USE_SYSTEM_CA=1. Remove it with `sudo security remove-trusted-cert -d <file>` (rollback does this).',
+    `Chosen: ${scope} scope.`,
+  ];
+  const pem = `${certs.map((c) => c.pem).join('\n')}\n`;
+  if (scope === 'system') {
+    const commands: FixCommand[] = certs.map((cert, i) => ({
+      command: 'security', args: ['add-trusted-cert', '-d', '-r', 'trustRoot', '-k', SYSTEM_KEYCHAIN, `{bundle}/ca-${i}.pem`], admin: true,
+      why: `trust ${cert.subject} for the whole Mac`, undo: { command: 'security', args: ['remove-trusted-cert', '-d', `{bundle}/ca-${i}.pem`] },
+    }));
+    const edit = env.NODE_USE_SYSTEM_CA === '1' ? null : await environmentWrites(context.service, { set: { NODE_USE_SYSTEM_CA: '1' }, unset: [] }, { holdsSecret: false });
+    if (!edit) notes.push('NODE_USE_SYSTEM_CA=1 is already set: only the keychain changes, and the gateway is restarted so it re-reads the trust store.');
+    // The keychain cannot change for a pre-flight; the probe child trusts a CA in NODE_EXTRA_CA_CERTS the same way.
+    const standIn = '/clawbar-preflight/keychain-stand-in.pem';
+    return {
+      kind: 'ca', title: `Trust ${certs[0]!.subject} system-wide (System keychain) and let the gateway use the keychain`, explanation,
+      notes: [...notes, 'The pre-flight stands in for the keychain with NODE_EXTRA_CA_CERTS in the probe child.', 'On macOS 11 and later an administrator must approve in a dialog: run this from the Mac\'s screen (VNC), not over SSH.'],
+      writes: edit?.writes ?? [], commands, attachments: certs.map((cert, i) => ({ name: `ca-${i}.pem`, content: Buffer.from(`${cert.pem}\n`) })),
+      restart: edit?.restart ?? 'kickstart',
+      candidate: { env: { ...env, NODE_USE_SYSTEM_CA: '1', NODE_EXTRA_CA_CERTS: standIn }, managedProxy: context.service.managedProxy },
+      preflightFiles: [{ path: standIn, content: Buffer.from(await withExisting(env.NODE_EXTRA_CA_CERTS, certs, [])) }],
+      noPreflightBecause: null, secrets: [], extraCheck: null,
+    };
+  }
+  const target = bundlePath(context);
+  const content = Buffer.from(await withExisting(env.NODE_EXTRA_CA_CERTS, certs, notes));
+  const current = await currentFile(target);
+  const edit = env.NODE_EXTRA_CA_CERTS === target ? { writes: [], restart: 'kickstart' as const } : await environmentWrites(context.service, { set: { NODE_EXTRA_CA_CERTS: target }, unset: [] }, { holdsSecret: false });
+  return {
+    kind: 'ca', title: `Trust ${certs[0]!.subject} for this gateway only (NODE_EXTRA_CA_CERTS=${target})`, explanation, notes,
+    writes: [{ path: target, role: 'ca-bundle', content, mode: 0o644, ...current }, ...edit.writes],
+    commands: [], attachments: [], restart: edit.restart,
+    candidate: { env: { ...env, NODE_EXTRA_CA_CERTS: target }, managedProxy: context.service.managedProxy },
+    preflightFiles: [], noPreflightBecause: null, secrets: [], extraCheck: null,
+  };
+}
+
+/**
+ * The new bundle's text: the CAs the daemon already trusts through
+ * NODE_EXTRA_CA_CERTS (e.g. /etc/ssl/cert.pem) followed by the new ones, each
+ * once. An unreadable old bundle is reported, not silently dropped.
+ */
+async function withExisting(existingPath: string | undefined, certs: CertificateInfo[], notes: string[]): Promise<string> {
+  let existing: CertificateInfo[] = [];
+  if (existingPath) {
+    try {
+      const parsed = bundleCertificates((await readBoundedFile(existingPath, 16 * 1024 * 1024)).toString('latin1'));
+      existing = parsed.certs;
+      notes.push(`Keeps the ${existing.length} certificate(s) of the current NODE_EXTRA_CA_CERTS (${existingPath})${parsed.skipped ? `; ${parsed.skipped} unreadable block(s) dropped` : ''}.`);
+    } catch (error) {
+      notes.push(`The current NODE_EXTRA_CA_CERTS (${existingPath}) cannot be read (${(error as Error).message}); the new bundle holds only the new CA.`);
+    }
+  }
+  const seen = new Set(existing.map((c) => c.sha256));
+  const added = certs.filter((c) => !seen.has(c.sha256));
+  if (added.length < certs.length) notes.push(`${certs.length - added.length} of the given certificate(s) were already in the bundle.`);
+  return `${[...existing, ...added].map((c) => c.pem).join('\n')}\n`;
+}

@@ -1,0 +1,41 @@
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { syncDir, writeFileAtomic } from '../system/atomic-write.ts';
+import { dirname } from 'node:path';
+import { sha256, type BundleManifest } from './bundle.ts';
+import { FixRefused } from './types.ts';
+
+async function currentHash(path: string): Promise<string | null> {
+  try { return sha256(await readFile(path)); } catch { return null; }
+}
+
+/**
+ * Puts every file of a bundle back as it was: same bytes, mode and owner;
+ * files the fix created are removed. A file that is neither the old nor the
+ * new version was changed by someone else since: refused unless forced, since
+ * restoring would throw their change away.
+ */
+export async function restoreFiles(dir: string, manifest: BundleManifest, options: { force: boolean }): Promise<string[]> {
+  const restored: string[] = [];
+  for (const file of manifest.files) {
+    const now = await currentHash(file.path);
+    if (!options.force && now !== file.sha256After && now !== file.sha256Before) {
+      throw new FixRefused(`${file.path} was changed by someone else after the fix; restore it by hand from ${dir} or use --force`);
+    }
+  }
+  for (const file of manifest.files) {
+    if (file.existed && file.backup) {
+      const original = await readFile(join(dir, file.backup));
+      const mode = file.mode ?? 0o600;
+      const owner = await stat(file.path).then((s) => ({ uid: s.uid, gid: s.gid }), () => null);
+      const keepOwner = file.uid !== null && file.gid !== null && (!owner || owner.uid !== file.uid || owner.gid !== file.gid);
+      await writeFileAtomic(file.path, original, { mode, ...(keepOwner ? { uid: file.uid!, gid: file.gid! } : {}) });
+      restored.push(file.path);
+    } else if (!file.existed) {
+      await rm(file.path, { force: true });
+      await syncDir(dirname(file.path)).catch(() => undefined);
+      restored.push(`${file.path} (removed: the fix created it)`);
+    }
+  }
+  return restored;
+}

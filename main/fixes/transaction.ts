@@ -1,0 +1,195 @@
+import { access, constants, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Finding, FixOutcome, FixPlan, FixStep, FixStepName } from '../contract.ts';
+import { appendJsonLines } from '../report/jsonl-log.ts';
+import { whichOnPath } from '../service/shell-diff.ts';
+import { writeFileAtomic } from '../system/atomic-write.ts';
+import { clawbarPaths } from '../system/paths.ts';
+import { bundlesDir, createBundle, discardBundle, listBundles, newBundleId, sha256, writeManifest, type BundleManifest } from './bundle.ts';
+import { buildPlan } from './preview.ts';
+import { preflight, type Preflight } from './preflight.ts';
+import { restartSteps, runRestart, runStep, commandLine, type Step } from './restart.ts';
+import { restoreFiles } from './restore.ts';
+import { verifyFix, gatewayAnswers } from './verify.ts';
+import { FixRefused, type FixContext, type FixDraft } from './types.ts';
+
+export interface TransactionOptions {
+  mode: 'dry-run' | 'apply';
+  /** Apply even when the pre-flight says it makes things worse, or an interrupted fix is pending. */
+  force: boolean;
+  /** The plan id the operator reviewed; apply refuses when the plan is no longer the same. */
+  expectPlanId?: string;
+  onStep?: (step: FixStep) => void;
+}
+
+/**
+ * Crash-test points: the process kills itself there, as a power cut would.
+ * Only the crash-consistency tests set CLAWBAR_FAULT_AT.
+ */
+function faultPoint(name: 'after-backup' | 'mid-write' | 'between-writes' | 'before-restart'): void {
+  if (process.env.CLAWBAR_FAULT_AT === name) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Steps, progress events and the audit log, kept in one place so they never disagree. */
+export class StepLog {
+  readonly steps: FixStep[] = [];
+  id: string;
+  private readonly auditPath: string;
+  private readonly context: FixContext;
+  private readonly kind: string;
+  private readonly onStep: ((step: FixStep) => void) | undefined;
+
+  constructor(context: FixContext, kind: string, id: string, onStep?: (step: FixStep) => void) {
+    this.context = context;
+    this.kind = kind;
+    this.id = id;
+    this.onStep = onStep;
+    this.auditPath = join(clawbarPaths(context.env).logDir, 'fixes.jsonl');
+  }
+
+  async record(step: FixStepName, status: FixStep['status'], detail: string): Promise<void> {
+    const event: FixStep = { step, status, detail: this.context.service.redactor.text(detail), at: new Date().toISOString() };
+    if (status !== 'running') this.steps.push(event);
+    this.onStep?.(event);
+    await appendJsonLines(this.auditPath, [{ time: event.at, event: 'fix-step', fixId: this.id, kind: this.kind, step, status, detail: event.detail }]);
+  }
+}
+
+async function checksBeforeApply(context: FixContext, draft: FixDraft, restart: Step[], force: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  const pending = (await listBundles(bundlesDir(context.env))).filter((b) => b.state === 'prepared' || b.state === 'applied');
+  if (pending.length > 0 && !force) problems.push(`fix ${pending[0]!.id} was interrupted (state ${pending[0]!.state}); run \`clawbar fix rollback ${pending[0]!.id}\` first`);
+  for (const write of draft.writes) {
+    const ok = await access(dirname(write.path), constants.W_OK).then(() => true, () => false);
+    if (!ok) problems.push(`cannot write in ${dirname(write.path)} (read-only, or owned by another account: run as its owner)`);
+  }
+  const isRoot = process.getuid?.() === 0;
+  const needed = [...draft.commands, ...restart];
+  for (const command of new Set(needed.map((c) => c.command))) {
+    if (!whichOnPath(command, context.env.PATH)) problems.push(`${command} is not available here${command === 'launchctl' ? ', so the service cannot be restarted' : ''}`);
+  }
+  if (needed.some((c) => c.admin) && !isRoot && process.platform !== 'darwin') problems.push('this fix needs administrator rights: run it with sudo');
+  return [...new Set(problems)];
+}
+
+async function rollBack(context: FixContext, log: StepLog, dir: string, manifest: BundleManifest, restart: Step[]): Promise<void> {
+  await log.record('rollback', 'running', 'restoring the previous files');
+  const restored = await restoreFiles(dir, manifest, { force: true });
+  const options = { isRoot: process.getuid?.() === 0, platform: process.platform };
+  for (const undo of manifest.undo) await runStep(context.exec, undo, options);
+  const again = await runRestart(context.exec, restart, options);
+  manifest.state = 'rolled-back';
+  await writeManifest(dir, manifest);
+  await log.record('rollback', again.ok ? 'ok' : 'failed', `${restored.join(', ') || 'nothing to restore'}; ${again.detail}`);
+}
+
+/**
+ * One transaction for every fix: plan → preview → pre-flight → backup →
+ * atomic write → commands → restart → verify → report, with an automatic
+ * rollback when the restart or the verification fails.
+ */
+export async function runTransaction(context: FixContext, draft: FixDraft, options: TransactionOptions): Promise<FixOutcome> {
+  const redactor = context.service.redactor.add(...draft.secrets);
+  const service = context.service.report.service;
+  const loaded = context.service.report.launchd.status === 'loaded';
+  const restart: Step[] = service?.domainTarget ? restartSteps(draft.restart, { target: service.domainTarget, plistPath: service.plistPath, loaded }) : [];
+  const log = new StepLog(context, draft.kind, `plan-${Date.now().toString(36)}`, options.onStep);
+  const findings: Finding[] = [];
+  let plan: FixPlan | null = null;
+  let checked: Preflight | null = null;
+  const outcome = (ok: boolean, summary: string, extra: Partial<FixOutcome> = {}): FixOutcome => redactor.deep({
+    schema: 'clawbar.fix/1', kind: draft.kind, mode: options.mode, ok, summary, plan, preflight: checked, bundleId: null, verify: null,
+    steps: log.steps, findings, ...extra,
+  } satisfies FixOutcome);
+
+  await log.record('plan', 'ok', draft.title);
+  plan = buildPlan(draft, restart, redactor);
+  await log.record('preview', 'ok', `plan ${plan.planId}: ${plan.files.length} file(s), ${plan.commands.length} command(s)`);
+  if (options.mode === 'apply' && options.expectPlanId && options.expectPlanId !== plan.planId) {
+    await log.record('preview', 'failed', `plan ${plan.planId} is not the reviewed plan ${options.expectPlanId}`);
+    return outcome(false, `Refused: the plan changed since it was reviewed (${options.expectPlanId} → ${plan.planId}); a service file was changed by someone else. Preview again.`);
+  }
+  const problems = await checksBeforeApply(context, draft, restart, options.force);
+  for (const problem of problems) findings.push({ id: 'fix.blocked', severity: options.mode === 'apply' ? 'critical' : 'warn', title: problem, fix: null });
+  if (options.mode === 'apply' && problems.length > 0) {
+    await log.record('preflight', 'skipped', problems.join('; '));
+    return outcome(false, `Refused: ${problems.join('; ')}. Nothing was changed.`);
+  }
+
+  if (draft.candidate) {
+    await log.record('preflight', 'running', `probing ${context.targets.length} target(s) under the current and the candidate environment`);
+    checked = await preflight(context, draft);
+    await log.record('preflight', checked.worse ? 'failed' : 'ok', checked.verdict);
+  } else {
+    await log.record('preflight', 'skipped', draft.noPreflightBecause ?? 'nothing to probe');
+  }
+  if (options.mode === 'dry-run') return outcome(!checked?.worse, `Dry run: ${checked?.verdict ?? 'no probe pre-flight'}. Apply with --apply --plan ${plan.planId}.`);
+  if (checked?.worse && !options.force) return outcome(false, `Refused: the change makes things worse (${checked.verdict}). Nothing was changed; --force overrides.`);
+
+  const healthyBefore = service ? await gatewayAnswers(context.service.report.gateway.healthUrl, 2_000) : false;
+  const { dir, manifest } = await createBundle(bundlesDir(context.env), {
+    id: newBundleId(draft.kind), kind: draft.kind, summary: plan.title, plistPath: service?.plistPath ?? null,
+    serviceTarget: service?.domainTarget ?? null, restart: draft.restart, writes: draft.writes, commands: draft.commands, attachments: draft.attachments,
+  });
+  log.id = manifest.id;
+  await log.record('backup', 'ok', `rollback bundle ${manifest.id} in ${dir}`);
+  faultPoint('after-backup');
+
+  // Someone may have changed a file during the pre-flight: the backup must be of what the plan was made from.
+  for (const write of draft.writes) {
+    const now = await readFile(write.path).then(sha256, () => null);
+    if (now !== (write.before ? sha256(write.before) : null)) {
+      await discardBundle(dir);
+      await log.record('write', 'failed', `${write.path} changed since the preview`);
+      return outcome(false, `Refused: ${write.path} was changed by someone else since the preview. Nothing was changed; preview again.`);
+    }
+  }
+  try {
+    for (const [index, write] of draft.writes.entries()) {
+      await writeFileAtomic(write.path, write.content, {
+        mode: write.mode, ...(write.uid !== null && write.gid !== null ? { uid: write.uid, gid: write.gid } : {}),
+        beforeRename: index === 0 ? () => faultPoint('mid-write') : undefined,
+      });
+      if (index === 0 && draft.writes.length > 1) faultPoint('between-writes');
+    }
+  } catch (error) {
+    await rollBack(context, log, dir, manifest, []);
+    await log.record('write', 'failed', (error as Error).message);
+    return outcome(false, `Write failed (${(error as Error).message}); the previous files were restored.`, { bundleId: manifest.id });
+  }
+  manifest.state = 'applied';
+  await writeManifest(dir, manifest);
+  await log.record('write', 'ok', draft.writes.map((w) => w.path).join(', ') || 'no files');
+
+  const runOptions = { isRoot: process.getuid?.() === 0, platform: process.platform };
+  for (const command of draft.commands) {
+    const result = await runStep(context.exec, command, runOptions);
+    if (result.code !== 0) {
+      await log.record('write', 'failed', `${commandLine(command)}: ${(result.stderr || result.stdout).trim()}`);
+      await rollBack(context, log, dir, manifest, []);
+      return outcome(false, `${command.command} failed: ${(result.stderr || result.stdout).trim() || `exit ${result.code}`}. The previous files were restored.`, { bundleId: manifest.id });
+    }
+  }
+  faultPoint('before-restart');
+  await log.record('restart', 'running', restart.map((s) => commandLine(s)).join('; ') || 'no restart needed');
+  const restarted = await runRestart(context.exec, restart, runOptions);
+  await log.record('restart', restarted.ok ? 'ok' : 'failed', restarted.detail);
+  if (!restarted.ok) {
+    await rollBack(context, log, dir, manifest, restart);
+    return outcome(false, `Restart failed (${restarted.detail}); rolled back.`, { bundleId: manifest.id });
+  }
+
+  await log.record('verify', 'running', 'waiting for the gateway and re-probing');
+  const verify = await verifyFix(context, draft, { healthyBefore, restarted: restart.length > 0, failedBefore: checked?.before.targets.filter((t) => !t.ok).map((t) => t.target) ?? [] });
+  await log.record('verify', verify.ok ? 'ok' : 'failed', verify.detail);
+  if (!verify.ok) {
+    manifest.state = 'failed';
+    await writeManifest(dir, manifest);
+    await rollBack(context, log, dir, manifest, restart);
+    return outcome(false, `Verification failed (${verify.detail}); rolled back to the previous files.`, { bundleId: manifest.id, verify });
+  }
+  manifest.state = 'verified';
+  await writeManifest(dir, manifest);
+  await log.record('report', 'ok', `applied and verified; undo with clawbar fix rollback ${manifest.id}`);
+  return outcome(true, `Applied and verified. Undo with: clawbar fix rollback ${manifest.id}`, { bundleId: manifest.id, verify });
+}

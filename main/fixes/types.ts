@@ -1,0 +1,79 @@
+import type { FileChange, FixKind, ProbeTarget } from '../contract.ts';
+import type { ServiceEnvironment } from '../service/environment.ts';
+import type { Executor } from '../system/exec.ts';
+import type { ManagedProxy } from '../probes/route.ts';
+
+/** A file the fix will replace (or create), with what is there now. */
+export interface FileWrite {
+  path: string;
+  role: FileChange['role'];
+  content: Buffer;
+  mode: number;
+  /** Current bytes, or null when the file does not exist yet. */
+  before: Buffer | null;
+  beforeMode: number | null;
+  /** Owner to keep (the current one), when the file exists. */
+  uid: number | null;
+  gid: number | null;
+}
+
+/** A command the fix runs (after the writes, before the restart), with how to undo it. */
+export interface FixCommand {
+  command: string;
+  args: string[];
+  /** Needs administrator rights (System keychain, clock). */
+  admin: boolean;
+  why: string;
+  undo: { command: string; args: string[] } | null;
+}
+
+export type RestartKind = 'kickstart' | 'reload' | 'none';
+
+/** Extra verification after the restart, specific to one fix (listeners for bind, offset for clock). */
+export type ExtraCheck = (context: FixContext) => Promise<{ ok: boolean; detail: string }>;
+
+/** What a fix wants to do, before anything is touched. The transaction does the rest. */
+export interface FixDraft {
+  kind: FixKind;
+  title: string;
+  explanation: string[];
+  notes: string[];
+  writes: FileWrite[];
+  commands: FixCommand[];
+  /** Files to keep in the rollback bundle for commands and their undo (e.g. the CA added to the keychain). */
+  attachments: Array<{ name: string; content: Buffer }>;
+  restart: RestartKind;
+  /** The daemon's environment after the fix, for the pre-flight probe run; null when the fix does not change it. */
+  candidate: { env: Record<string, string>; managedProxy: ManagedProxy | null } | null;
+  /** Files that exist only for the pre-flight (staged in a temp folder, never written where the service reads). */
+  preflightFiles: Array<{ path: string; content: Buffer }>;
+  /** Why there is no probe pre-flight, when `candidate` is null. */
+  noPreflightBecause: string | null;
+  /** Values to redact that are new with this fix (a proxy password). */
+  secrets: string[];
+  extraCheck: ExtraCheck | null;
+}
+
+export interface FixContext {
+  service: ServiceEnvironment;
+  exec: Executor;
+  /** The caller's environment: HOME, PATH and clawbar's own paths derive from it. */
+  env: Record<string, string | undefined>;
+  targets: ProbeTarget[];
+  dnsServers: string[];
+  timeoutMs: number;
+  /** How long to wait for the gateway to answer again after a restart. */
+  restartTimeoutMs: number;
+}
+
+/**
+ * The fix will not go ahead, for a reason the operator can act on (a leaf
+ * certificate, a file changed by someone else, a read-only folder). Nothing
+ * has been changed when this is thrown.
+ */
+export class FixRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FixRefused';
+  }
+}
