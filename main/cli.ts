@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { envCommand } from './cli/env-command.ts';
 import { probeCommand } from './cli/probe-command.ts';
+import { fixCommand } from './cli/fix-command.ts';
 import { clockCommand, listenersCommand, statusCommand } from './cli/glance-commands.ts';
 import { EXIT, InputError, UsageError } from './system/errors.ts';
 
@@ -19,6 +20,15 @@ Commands:
   clock [--server HOST[:PORT]] [--json]
                                 clock offset (SNTP; HTTPS Date headers when UDP 123 is blocked)
 
+  fix ca --cert FILE [--scope gateway|system]   trust a TLS-inspecting proxy's CA
+  fix proxy --url URL [--no-proxy LIST]         route the gateway's egress through a proxy
+  fix bind                                      put the gateway back on loopback
+  fix clock [--server HOST]                     set the clock and keep network time on (macOS)
+        each [--plist PATH] [--dry-run|--apply [--plan ID]] [--force] [--target URL]... [--json]
+        (default --dry-run: preview, pre-flight, nothing written)
+  fix rollback [ID] [--force]                   restore a fix's rollback bundle and restart
+  fix history [--json]                          the rollback bundles, newest first
+
 Common options:
   --json      print one JSON document on stdout and nothing else
   -h, --help  show this help
@@ -32,6 +42,8 @@ type Handler = (values: Record<string, unknown>, positionals: string[]) => Promi
 interface CommandSpec {
   options: NonNullable<ParseArgsConfig['options']>;
   run: Handler;
+  /** Takes a subcommand and arguments (fix). */
+  positionals?: boolean;
 }
 
 const write = (text: string) => { process.stdout.write(text); };
@@ -67,6 +79,26 @@ const COMMANDS: Record<string, CommandSpec> = {
       shellEnv: values['shell-env'] === true, json: values.json === true, timeoutMs: Number(values.timeout),
     }, write, progress),
   },
+  fix: {
+    positionals: true,
+    options: {
+      plist: { type: 'string' }, cert: { type: 'string' }, scope: { type: 'string' }, url: { type: 'string' }, 'no-proxy': { type: 'string' },
+      server: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, apply: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false }, plan: { type: 'string' }, json: { type: 'boolean', default: false },
+      target: { type: 'string', multiple: true }, resolve: { type: 'string', multiple: true }, 'dns-server': { type: 'string', multiple: true },
+      timeout: { type: 'string', default: '8000' }, 'restart-timeout': { type: 'string', default: '90000' },
+    },
+    run: (values, positionals) => {
+      if (positionals.length > 2) throw new UsageError(`fix: unexpected argument '${positionals[2]}'`);
+      return fixCommand({
+        sub: positionals[0], id: positionals[1], plist: values.plist as string | undefined, cert: values.cert as string | undefined,
+        scope: values.scope as string | undefined, url: values.url as string | undefined, noProxy: values['no-proxy'] as string | undefined,
+        server: values.server as string | undefined, dryRun: values['dry-run'] === true, apply: values.apply === true, force: values.force === true,
+        plan: values.plan as string | undefined, json: values.json === true, target: list(values.target), resolve: list(values.resolve),
+        dnsServer: list(values['dns-server']), timeoutMs: Number(values.timeout), restartTimeoutMs: Number(values['restart-timeout']),
+      }, write, progress);
+    },
+  },
 };
 
 /** Runs the CLI and returns its exit code; every failure becomes a one-line message on stderr. */
@@ -85,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: false, strict: true });
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: command.positionals === true, strict: true });
     } catch (error) {
       throw new UsageError(`${name}: ${(error as Error).message.split('\n')[0]}`);
     }

@@ -19,14 +19,12 @@ const PLIST_MODE = 0o644;
 
 /** The current bytes, mode and owner of a file, or nulls when it does not exist. */
 export async function currentFile(path: string): Promise<Pick<FileWrite, 'before' | 'beforeMode' | 'uid' | 'gid'>> {
-  try {
-    const facts = await stat(path);
-    const before = await readBoundedFile(path);
-    return { before, beforeMode: facts.mode & 0o7777, uid: facts.uid, gid: facts.gid };
-  } catch (error) {
-    if (error instanceof InputError && /no such file/.test(error.message)) return { before: null, beforeMode: null, uid: null, gid: null };
-    throw error;
-  }
+  const facts = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw new InputError(`cannot read ${path}: ${error.message}`, path);
+  });
+  if (!facts) return { before: null, beforeMode: null, uid: null, gid: null };
+  return { before: await readBoundedFile(path), beforeMode: facts.mode & 0o7777, uid: facts.uid, gid: facts.gid };
 }
 
 /**

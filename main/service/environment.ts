@@ -5,7 +5,7 @@ import { worstSeverity, type EnvReport, type EnvVariable, type GatewayInfo, type
 import { InputError } from '../system/errors.ts';
 import { execCommand, type Executor } from '../system/exec.ts';
 import { fileFacts, isExecutable, readBoundedFile } from '../system/files.ts';
-import { Redactor, redactVariable } from '../system/redact.ts';
+import { Redactor, argumentSecrets, redactVariable } from '../system/redact.ts';
 import { discoverServices, launchdFolders, type ServiceCandidate, type ServiceScope } from './discover.ts';
 import { compareLoaded, processStartMs, type Drift } from './drift.ts';
 import { evaluateEnvFile, type EnvFileResult } from './env-file.ts';
@@ -138,7 +138,7 @@ export async function loadServiceEnvironment(options: LoadOptions = {}): Promise
     merged.set(name, { value, source: 'dotenv', overrides: [] });
     effective[name] = value;
   }
-  redactor.addEnvironment(effective).add(...config.secrets);
+  redactor.addEnvironment(effective).add(...config.secrets, ...argumentSecrets(job?.programArguments ?? []));
 
   const command = layout?.command ?? [];
   const nodePath = command[0] ? whichOnPath(command[0], effective.PATH) ?? command[0] : null;

@@ -57,6 +57,19 @@ export function redactUrl(value: string): string {
     pass ? `${scheme}${user}:${REDACTED}@` : `${scheme}${user}:@`);
 }
 
+/** Values of secret-bearing flags on a command line (`--token T`, `--password=P`), which `ps` and plists show. */
+export function argumentSecrets(args: string[]): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const match = /^--?([\w-]+)(?:=(.*))?$/.exec(args[i]!);
+    // `--auth token` names a mode, not a credential.
+    if (!match || match[1] === 'auth' || !isSecretName(match[1]!.replaceAll('-', '_'))) continue;
+    const value = match[2] ?? args[i + 1];
+    if (value && !value.startsWith('-')) found.push(value);
+  }
+  return found;
+}
+
 export interface RedactedValue {
   value: string;
   redacted: boolean;

@@ -88,7 +88,7 @@ authorityKeyIdentifier = keyid:always
  * valid at the time, and so a client whose clock lags sees the leaf error.
  * Keys are P-256: fast to make, and accepted by every TLS version nginx offers.
  */
-export async function makePki(dir: string, options: { caName?: string } = {}): Promise<Pki> {
+export async function makePki(dir: string, options: { caName?: string; caNotBefore?: Date; caNotAfter?: Date } = {}): Promise<Pki> {
   const caName = subjectValue(options.caName ?? 'Corp Inspection CA');
   await mkdir(join(dir, 'newcerts'), { recursive: true });
   const config = join(dir, 'ca.cnf');
@@ -102,7 +102,7 @@ export async function makePki(dir: string, options: { caName?: string } = {}): P
     '-keyout', caKey, '-out', caCsr, '-subj', `/CN=${caName}/O=${caName}`]);
   const now = Date.now();
   await run('openssl', ['ca', '-batch', '-config', config, '-selfsign', '-keyfile', caKey, '-in', caCsr, '-out', caCert, '-notext',
-    '-extensions', 'v3_ca', '-startdate', asn1Time(new Date(now - 365 * DAY_MS)), '-enddate', asn1Time(new Date(now + 3650 * DAY_MS))]);
+    '-extensions', 'v3_ca', '-startdate', asn1Time(options.caNotBefore ?? new Date(now - 365 * DAY_MS)), '-enddate', asn1Time(options.caNotAfter ?? new Date(now + 3650 * DAY_MS))]);
 
   // `openssl ca` keeps its serial and index in files, so signatures must not overlap.
   let queue: Promise<unknown> = Promise.resolve();

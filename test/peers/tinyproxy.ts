@@ -57,7 +57,14 @@ export async function startTinyproxy(options: { dir: string; user?: string; pass
     'MaxClients 50',
     'Allow 127.0.0.1',
     'DisableViaHeader Yes',
+    // Only loopback destinations: a gateway routed through this proxy (its clawhub.ai
+    // fetch, say) is refused with 403 before tinyproxy resolves or dials anything.
+    `Filter "${join(dir, 'tinyproxy.filter')}"`,
+    'FilterURLs Off',
+    'FilterType ere',
+    'FilterDefaultDeny Yes',
   ];
+  await writeFile(join(dir, 'tinyproxy.filter'), ['^localhost$', '^127\\.0\\.0\\.1$', '^::1$', '^\\[::1\\]$'].join('\n') + '\n');
   // Running as root, tinyproxy would otherwise switch to a user that may not exist.
   if (process.getuid?.() === 0) lines.push('User root', 'Group root');
   if (user !== undefined) lines.push(`BasicAuth ${user} ${password}`);

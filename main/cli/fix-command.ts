@@ -1,0 +1,99 @@
+import type { FixBundleSummary, FixOutcome, FixStep } from '../contract.ts';
+import { listFixBundles, rollbackFix, runFix, type FixRequest } from '../fixes/index.ts';
+import { UsageError } from '../system/errors.ts';
+import { EXIT } from '../system/errors.ts';
+import { badge, heading, print, table } from './output.ts';
+
+export interface FixArgs {
+  sub: string | undefined;
+  id: string | undefined;
+  plist?: string;
+  cert?: string;
+  scope?: string;
+  url?: string;
+  noProxy?: string;
+  server?: string;
+  dryRun: boolean;
+  apply: boolean;
+  force: boolean;
+  plan?: string;
+  json: boolean;
+  target: string[];
+  resolve: string[];
+  dnsServer: string[];
+  timeoutMs: number;
+  restartTimeoutMs: number;
+}
+
+const SUBCOMMANDS = ['ca', 'proxy', 'bind', 'clock', 'rollback', 'history'];
+
+function request(args: FixArgs): FixRequest {
+  const plistPath = args.plist;
+  switch (args.sub) {
+    case 'ca':
+      if (!args.cert) throw new UsageError('fix ca needs --cert FILE (PEM, DER or a PEM bundle)');
+      if (args.scope !== undefined && args.scope !== 'gateway' && args.scope !== 'system') throw new UsageError('--scope must be gateway or system');
+      return { kind: 'ca', cert: args.cert, scope: (args.scope ?? 'gateway') as 'gateway' | 'system', plistPath };
+    case 'proxy':
+      if (!args.url) throw new UsageError('fix proxy needs --url http://[user:password@]host:port');
+      return { kind: 'proxy', url: args.url, noProxy: args.noProxy, plistPath };
+    case 'bind': return { kind: 'bind', plistPath };
+    default: return { kind: 'clock', server: args.server, plistPath };
+  }
+}
+
+/** `clawbar fix ca|proxy|bind|clock|rollback|history`. */
+export async function fixCommand(args: FixArgs, write: (text: string) => void, progress: (text: string) => void): Promise<number> {
+  if (!args.sub || !SUBCOMMANDS.includes(args.sub)) throw new UsageError(`fix needs one of: ${SUBCOMMANDS.join(', ')}`);
+  if (args.id !== undefined && args.sub !== 'rollback') throw new UsageError(`fix ${args.sub} takes no argument '${args.id}'`);
+  if (args.dryRun && args.apply) throw new UsageError('choose --dry-run or --apply, not both');
+  if (!Number.isInteger(args.timeoutMs) || args.timeoutMs < 100 || args.timeoutMs > 120_000) throw new UsageError('--timeout must be between 100 and 120000 ms');
+  if (!Number.isInteger(args.restartTimeoutMs) || args.restartTimeoutMs < 1_000 || args.restartTimeoutMs > 600_000) throw new UsageError('--restart-timeout must be between 1000 and 600000 ms');
+  if (args.sub === 'history') {
+    const bundles = await listFixBundles();
+    print(write, args.json, { schema: 'clawbar.fix-history/1', bundles }, () => formatHistory(bundles));
+    return EXIT.ok;
+  }
+  const onStep = (step: FixStep) => progress(`  ${step.step.padEnd(9)} ${step.status.padEnd(7)} ${step.detail}`);
+  const common = { onStep, targets: args.target, resolve: args.resolve, dnsServers: args.dnsServer, timeoutMs: args.timeoutMs, restartTimeoutMs: args.restartTimeoutMs };
+  const outcome = args.sub === 'rollback'
+    ? await rollbackFix(args.id, { ...common, force: args.force })
+    : await runFix(request(args), { ...common, mode: args.apply ? 'apply' : 'dry-run', force: args.force, planId: args.plan });
+  print(write, args.json, outcome, () => formatOutcome(outcome));
+  return outcome.ok ? EXIT.ok : EXIT.critical;
+}
+
+const octal = (mode: number | null) => (mode === null ? '—' : `0${mode.toString(8)}`);
+
+export function formatOutcome(outcome: FixOutcome): string {
+  const lines: string[] = [];
+  const plan = outcome.plan;
+  if (plan) {
+    lines.push(`${heading(`Fix ${plan.kind}`)}  ${plan.title}`, `  plan ${plan.planId}${plan.needsAdmin ? '  (needs an administrator)' : ''}`, '');
+    lines.push(...plan.explanation.map((line) => `  ${line}`));
+    for (const file of plan.files) {
+      lines.push('', `${heading('File')} ${file.path}  [${file.role}; ${file.existed ? `mode ${octal(file.modeBefore)} → ${octal(file.modeAfter)}` : `new, mode ${octal(file.modeAfter)}`}]`);
+      lines.push(...file.diff.trimEnd().split('\n').map((line) => `  ${line}`));
+    }
+    if (plan.commands.length > 0) lines.push('', heading('Commands'), ...plan.commands.map((c) => `  $ ${c}`));
+    if (plan.notes.length > 0) lines.push('', heading('Notes'), ...plan.notes.map((n) => `  - ${n}`));
+  }
+  if (outcome.preflight) {
+    const { before, after } = outcome.preflight;
+    lines.push('', `${heading('Pre-flight')}  ${outcome.preflight.verdict}`);
+    lines.push(...table([['target', 'now', 'with the fix'], ...before.targets.map((t) => {
+      const next = after.targets.find((a) => a.target === t.target);
+      return [t.target, t.ok ? 'ok' : (t.layer ?? 'fail'), next ? (next.ok ? 'ok' : (next.layer ?? 'fail')) : '?'];
+    })]).map((l) => `  ${l}`));
+  }
+  if (outcome.findings.length > 0) lines.push('', ...outcome.findings.map((f) => `  ${badge(f.severity)}  ${f.title}`));
+  const done = outcome.steps.filter((s) => s.step !== 'plan' && s.step !== 'preview');
+  if (outcome.mode !== 'dry-run' && done.length > 0) lines.push('', heading('Steps'), ...done.map((s) => `  ${s.status === 'ok' ? 'ok  ' : s.status === 'failed' ? 'FAIL' : 'skip'}  ${s.step.padEnd(9)} ${s.detail}`));
+  lines.push('', `${badge(outcome.ok ? 'ok' : 'critical')}  ${outcome.summary}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatHistory(bundles: FixBundleSummary[]): string {
+  if (bundles.length === 0) return 'No fixes yet.\n';
+  return `${table([['id', 'kind', 'state', 'files', 'what'], ...bundles.map((b) => [b.id, b.kind, b.state, String(b.files.length), b.summary])], 120).join('\n')}\n`;
+}

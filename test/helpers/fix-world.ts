@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build as buildPlist, parse as parsePlist } from 'plist';
+import { FixOutcome, ProbeReport } from '../../main/contract.ts';
+import { installWithOpenclaw, type InstalledService } from '../peers/openclaw-install.ts';
+import { QUIET_CONFIG } from '../peers/openclaw.ts';
+import { installLaunchctlStandin, type LaunchctlStandin } from '../peers/launchd-standin.ts';
+import { freePort, waitFor } from '../peers/peer.ts';
+import { cliEnv, runCli, type CliRun } from './world.ts';
+
+/** Bytes and mode of each file, or null when it does not exist: what "byte for byte" is checked against. */
+export async function snapshot(paths: string[]): Promise<Record<string, { bytes: string; mode: number } | null>> {
+  const out: Record<string, { bytes: string; mode: number } | null> = {};
+  for (const path of paths) {
+    try { out[path] = { bytes: (await readFile(path)).toString('base64'), mode: (await stat(path)).mode & 0o7777 }; } catch { out[path] = null; }
+  }
+  return out;
+}
+
+export interface GatewayWorld {
+  world: string;
+  svc: InstalledService;
+  port: number;
+  env: Record<string, string>;
+  readyUrl: string;
+  /** This world's own launchd (each world is one Mac, so labels do not collide). */
+  standin: LaunchctlStandin;
+  target: string;
+  cli(args: string[]): Promise<CliRun>;
+  fix(args: string[]): Promise<{ run: CliRun; outcome: FixOutcome }>;
+  probe(url: string): Promise<ProbeReport>;
+}
+
+/**
+ * A gateway service written by OpenClaw's own installer into `world`, loaded
+ * and started through the launchctl stand-in (real wrapper, env file and
+ * gateway), with clawbar's CLI pointed at the stand-in.
+ */
+export async function gatewayWorld(world: string, options: { config?: Record<string, unknown>; extraArgs?: string[] } = {}): Promise<GatewayWorld> {
+  const port = await freePort();
+  const standin = await installLaunchctlStandin(join(world, '.launchd-standin'));
+  const svc = await installWithOpenclaw(world, { port });
+  await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { bind: 'loopback', auth: { mode: 'none' } }, ...options.config }, null, 2));
+  if (options.extraArgs) {
+    // As an operator would add flags by hand after `openclaw gateway install`.
+    const job = parsePlist(await readFile(svc.plistPath, 'utf8')) as Record<string, unknown>;
+    job.ProgramArguments = [...(job.ProgramArguments as string[]), ...options.extraArgs];
+    await writeFile(svc.plistPath, buildPlist(job as never));
+  }
+  await standin.bootstrap(svc.plistPath, world);
+  const readyUrl = `http://127.0.0.1:${port}/readyz`;
+  await waitFor('gateway ready', async () => (await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok === true, 90_000, 300);
+  const env = { ...cliEnv(world), ...standin.env };
+  const cli = (args: string[]) => runCli(args, env, { timeoutMs: 240_000 });
+  return {
+    world, svc, port, env, readyUrl, standin, target: `gui/${process.getuid?.() ?? 0}/${svc.label}`, cli,
+    fix: async (args) => {
+      const run = await cli(['fix', ...args, '--json']);
+      assert.ok(run.stdout.trim().startsWith('{'), `fix ${args.join(' ')} printed no JSON (exit ${run.code}): ${run.stderr}`);
+      return { run, outcome: FixOutcome.parse(JSON.parse(run.stdout)) };
+    },
+    probe: async (url) => ProbeReport.parse(JSON.parse((await cli(['probe', '--target', url, '--json'])).stdout)),
+  };
+}
+
+/** Every file under `dir` (bounded), for searching logs and bundles for leaked secrets. */
+export async function filesUnder(dir: string, limit = 2_000): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (path: string): Promise<void> => {
+    if (found.length >= limit) return;
+    const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (entry.isFile()) found.push(full);
+    }
+  };
+  await walk(dir);
+  return found;
+}
