@@ -1,7 +1,6 @@
-import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { syncDir, writeFileAtomic } from '../system/atomic-write.ts';
-import { dirname } from 'node:path';
 import { sha256, type BundleManifest } from './bundle.ts';
 import { FixRefused } from './types.ts';
 
@@ -36,6 +35,15 @@ export async function restoreFiles(dir: string, manifest: BundleManifest, option
       await syncDir(dirname(file.path)).catch(() => undefined);
       restored.push(`${file.path} (removed: the fix created it)`);
     }
+    await removeStaleTemps(file.path);
   }
   return restored;
+}
+
+/** Temp files an interrupted atomic write left beside `path` (`.<name>.<pid>.<random>.tmp`). */
+async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(join(dirname(path), name), { force: true });
+  }
 }

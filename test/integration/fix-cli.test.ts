@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OPENCLAW_ENV_HEADER } from '../../main/service/env-file.ts';
 import { filesUnder, gatewayWorld as makeWorld, snapshot, type GatewayWorld } from '../helpers/fix-world.ts';
-import { makeHome } from '../helpers/world.ts';
+import { makeHome, runCli } from '../helpers/world.ts';
 import { startNginx } from '../peers/nginx.ts';
 import { makePki, type Pki } from '../peers/pki.ts';
 import { startTinyproxy } from '../peers/tinyproxy.ts';
@@ -132,4 +133,52 @@ describe('clawbar fix against the real gateway, restarted by a launchctl stand-i
     assert.ok(mine.length > 0 && mine.every((l) => l.exposure === 'loopback'), JSON.stringify(mine));
     assert.ok(!`${applied.run.stdout}${applied.run.stderr}`.includes(token), 'the token on the command line is redacted');
   });
+});
+
+describe('clawbar fix survives being killed at every step', { timeout: 600_000 }, () => {
+  let home: string;
+  let cleanup: () => Promise<void>;
+  let gw: GatewayWorld;
+  let pki: Pki;
+  before(async () => {
+    ({ home, cleanup } = await makeHome());
+    await mkdir(join(home, 'pki'));
+    pki = await makePki(join(home, 'pki'));
+    gw = await makeWorld(join(home, 'crash'));
+  });
+  after(async () => {
+    await gw?.standin.stopAll();
+    await cleanup();
+  });
+
+  for (const point of ['after-backup', 'mid-write', 'between-writes', 'before-restart']) {
+    it(`killed ${point}: every service file is old or new, never a mix, and rollback restores them`, async () => {
+      const dry = await gw.fix(['ca', '--cert', pki.caCert, '--target', 'http://127.0.0.1:9/']);
+      const files = dry.outcome.plan!.files;
+      const before = await snapshot(files.map((f) => f.path));
+      const killed = await runCli(['fix', 'ca', '--cert', pki.caCert, '--target', 'http://127.0.0.1:9/', '--apply', '--force'], { ...gw.env, CLAWBAR_FAULT_AT: point }, { timeoutMs: 120_000 });
+      assert.equal(killed.code, 70, 'the process died (SIGKILL)');
+      const states = await Promise.all(files.map(async (f) => {
+        const bytes = await readFile(f.path).catch(() => null);
+        const hash = bytes ? createHash('sha256').update(bytes).digest('hex') : null;
+        assert.ok(hash === f.sha256Before || hash === f.sha256After, `${f.path} is neither the old nor the new version`);
+        return hash === f.sha256After ? 'new' : 'old';
+      }));
+      const expected = { 'after-backup': ['old', 'old'], 'mid-write': ['old', 'old'], 'between-writes': ['new', 'old'], 'before-restart': ['new', 'new'] }[point];
+      assert.deepEqual(states, expected);
+      const envText = await readFile(gw.svc.envFilePath, 'utf8');
+      assert.equal(envText.split('\n')[0], OPENCLAW_ENV_HEADER, 'the wrapper would still accept the env file');
+
+      const blocked = await gw.fix(['ca', '--cert', pki.caCert, '--target', 'http://127.0.0.1:9/', '--apply']);
+      assert.equal(blocked.run.code, 2);
+      assert.match(blocked.outcome.summary, /was interrupted.*fix rollback/);
+
+      const rolled = await gw.fix(['rollback']);
+      assert.equal(rolled.run.code, 0, rolled.outcome.summary);
+      assert.deepEqual(await snapshot(files.map((f) => f.path)), before);
+      const leftovers = (await readdir(join(gw.svc.stateDir, 'service-env'))).filter((n) => n.endsWith('.tmp'));
+      assert.deepEqual(leftovers, [], 'no temp files are left beside the service files');
+      assert.equal((await fetch(gw.readyUrl)).status, 200, 'the gateway runs on the old files');
+    });
+  }
 });
