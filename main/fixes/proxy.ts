@@ -10,7 +10,7 @@ const LOOPBACK = ['localhost', '127.0.0.1', '::1'];
 export function parseProxyUrl(value: string): URL {
   let url: URL;
   try { url = new URL(value); } catch {
-    throw new UsageError(`--url ${redactUrl(value)} is not a URL (expected http://[user:password@]host:port)`);
+    throw new UsageError("--url is not a URL (expected http://[user:password@]host:port)");
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--url: scheme ${url.protocol} is not supported: the gateway speaks to http:// or https:// proxies only`);
   if (!url.hostname) throw new UsageError('--url has no host');

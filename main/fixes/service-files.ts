@@ -35,6 +35,7 @@ export async function currentFile(path: string): Promise<Pick<FileWrite, 'before
  */
 export function editEnvFileText(text: string, edit: VariableEdit, inherited: Record<string, string> = {}): string {
   const parsed = evaluateEnvFile(text, inherited);
+  if (!parsed.headerOk) throw new FixRefused('the env file\'s first line is not OpenClaw\'s header, so the wrapper already exits 78 and the gateway cannot start; repair it with `openclaw gateway install --force` first');
   if (parsed.fatal) throw new FixRefused('the env file already stops the wrapper (see `clawbar env`); repair it with `openclaw gateway install --force` first');
   const current = Object.fromEntries([...parsed.assigned].map(([name, a]) => [name, a.value]));
   const wanted: Record<string, string> = { ...current, ...edit.set };
