@@ -72,7 +72,7 @@ export function formatOutcome(outcome: FixOutcome): string {
     lines.push(`${heading(`Fix ${plan.kind}`)}  ${plan.title}`, `  plan ${plan.planId}${plan.needsAdmin ? '  (needs an administrator)' : ''}`, '');
     lines.push(...plan.explanation.map((line) => `  ${line}`));
     for (const file of plan.files) {
-      lines.push('', `${heading('File')} ${file.path}  [${file.role}; ${file.existed ? `mode ${octal(file.modeBefore)} → ${octal(file.modeAfter)}` : `new, mode ${octal(file.modeAfter)}`}]`);
+      lines.push('', `${heading('File')} ${file.path}  [${file.role}; ${file.existed ? (file.modeBefore === file.modeAfter ? `mode ${octal(file.modeAfter)}` : `mode ${octal(file.modeBefore)} → ${octal(file.modeAfter)}`) : `new, mode ${octal(file.modeAfter)}`}]`);
       lines.push(...file.diff.trimEnd().split('\n').map((line) => `  ${line}`));
     }
     if (plan.commands.length > 0) lines.push('', heading('Commands'), ...plan.commands.map((c) => `  $ ${c}`));

@@ -72,17 +72,23 @@ export async function draftCa(context: FixContext, certPath: string, scope: 'gat
       writes: edit?.writes ?? [], commands, attachments: certs.map((cert, i) => ({ name: `ca-${i}.pem`, content: Buffer.from(`${cert.pem}\n`) })),
       restart: edit?.restart ?? 'kickstart',
       candidate: { env: { ...env, NODE_USE_SYSTEM_CA: '1', NODE_EXTRA_CA_CERTS: standIn }, managedProxy: context.service.managedProxy },
-      preflightFiles: [{ path: standIn, content: Buffer.from(await withExisting(env.NODE_EXTRA_CA_CERTS, certs, [])) }],
+      preflightFiles: [{ path: standIn, content: Buffer.from((await withExisting(env.NODE_EXTRA_CA_CERTS, certs, [])).text) }],
       noPreflightBecause: null, secrets: [], extraCheck: null,
     };
   }
   const target = bundlePath(context);
-  const content = Buffer.from(await withExisting(env.NODE_EXTRA_CA_CERTS, certs, notes));
+  const bundle = await withExisting(env.NODE_EXTRA_CA_CERTS, certs, notes);
+  const content = Buffer.from(bundle.text);
   const current = await currentFile(target);
+  // The preview lists certificates, not base64: the ones kept as one line, the new ones by name and fingerprint.
+  const line = (c: CertificateInfo) => `${c.subject}  sha256 ${c.sha256}\n`;
+  const display = current.before
+    ? { before: bundleCertificates(current.before.toString('latin1')).certs.map(line).join(''), after: bundleCertificates(bundle.text).certs.map(line).join('') }
+    : { before: '', after: `${bundle.kept ? `(${bundle.kept} certificate(s) kept from ${env.NODE_EXTRA_CA_CERTS})\n` : ''}${bundle.added.map(line).join('')}` };
   const edit = env.NODE_EXTRA_CA_CERTS === target ? { writes: [], restart: 'kickstart' as const } : await environmentWrites(context.service, { set: { NODE_EXTRA_CA_CERTS: target }, unset: [] }, { holdsSecret: false });
   return {
     kind: 'ca', title: `Trust ${certs[0]!.subject} for this gateway only (NODE_EXTRA_CA_CERTS=${target})`, explanation, notes,
-    writes: [{ path: target, role: 'ca-bundle', content, mode: 0o644, ...current }, ...edit.writes],
+    writes: [{ path: target, role: 'ca-bundle', content, mode: 0o644, ...current, display }, ...edit.writes],
     commands: [], attachments: [], restart: edit.restart,
     candidate: { env: { ...env, NODE_EXTRA_CA_CERTS: target }, managedProxy: context.service.managedProxy },
     preflightFiles: [], noPreflightBecause: null, secrets: [], extraCheck: null,
@@ -94,7 +100,7 @@ export async function draftCa(context: FixContext, certPath: string, scope: 'gat
  * NODE_EXTRA_CA_CERTS (e.g. /etc/ssl/cert.pem) followed by the new ones, each
  * once. An unreadable old bundle is reported, not silently dropped.
  */
-async function withExisting(existingPath: string | undefined, certs: CertificateInfo[], notes: string[]): Promise<string> {
+async function withExisting(existingPath: string | undefined, certs: CertificateInfo[], notes: string[]): Promise<{ text: string; kept: number; added: CertificateInfo[] }> {
   let existing: CertificateInfo[] = [];
   if (existingPath) {
     try {
@@ -108,5 +114,5 @@ async function withExisting(existingPath: string | undefined, certs: Certificate
   const seen = new Set(existing.map((c) => c.sha256));
   const added = certs.filter((c) => !seen.has(c.sha256));
   if (added.length < certs.length) notes.push(`${certs.length - added.length} of the given certificate(s) were already in the bundle.`);
-  return `${[...existing, ...added].map((c) => c.pem).join('\n')}\n`;
+  return { text: `${[...existing, ...added].map((c) => c.pem).join('\n')}\n`, kept: existing.length, added };
 }

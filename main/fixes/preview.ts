@@ -25,8 +25,8 @@ const octal = (mode: number | null) => (mode === null ? 'none' : `0${(mode & 0o7
 
 /** A unified diff of one file, secrets redacted, with the mode change in the header when there is one. */
 export function fileChange(write: FixDraft['writes'][number], redactor: Redactor): FileChange {
-  const before = diffable(write.before, write.path);
-  const after = diffable(write.content, write.path);
+  const before = write.display ? { text: write.display.before, note: null } : diffable(write.before, write.path);
+  const after = write.display ? { text: write.display.after, note: '(certificates, one per line)' } : diffable(write.content, write.path);
   const modeNote = write.beforeMode !== null && write.beforeMode !== write.mode ? `mode ${octal(write.beforeMode)} → ${octal(write.mode)}` : write.before === null ? `new file, mode ${octal(write.mode)}` : '';
   const header = [after.note, modeNote].filter(Boolean).join('; ');
   const patch = createTwoFilesPatch(write.before ? `a${write.path}` : '/dev/null', `b${write.path}`, before.text, after.text, undefined, header || undefined, { context: 3 });

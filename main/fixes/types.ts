@@ -15,6 +15,8 @@ export interface FileWrite {
   /** Owner to keep (the current one), when the file exists. */
   uid: number | null;
   gid: number | null;
+  /** What the preview diffs instead of the raw bytes, when those say little (a CA bundle: one line per certificate). */
+  display?: { before: string; after: string };
 }
 
 /** A command the fix runs (after the writes, before the restart), with how to undo it. */
