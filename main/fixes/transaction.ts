@@ -180,7 +180,7 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
   }
 
   await log.record('verify', 'running', 'waiting for the gateway and re-probing');
-  const verify = await verifyFix(context, draft, { healthyBefore, restarted: restart.length > 0, failedBefore: checked?.before.targets.filter((t) => !t.ok).map((t) => t.target) ?? [] });
+  const verify = await verifyFix(context, draft, { healthyBefore, restarted: restart.length > 0, failedBefore: checked?.before.targets.filter((t) => !t.ok).map((t) => t.target) ?? [], predicted: checked?.after ?? null });
   await log.record('verify', verify.ok ? 'ok' : 'failed', verify.detail);
   if (!verify.ok) {
     manifest.state = 'failed';

@@ -28,11 +28,12 @@ export async function waitForGateway(readyUrl: string, timeoutMs: number): Promi
 
 /**
  * After the restart: the gateway answers again (when it did before), the
- * targets that failed before now pass under the service's new environment
- * (read back from disk, as the restarted daemon sees it), and the fix's own
+ * targets that failed before do as well as the pre-flight predicted under the
+ * service's new environment (read back from disk, as the restarted daemon sees
+ * it), and the fix's own
  * check holds (bind: loopback only; clock: offset back within limits).
  */
-export async function verifyFix(context: FixContext, draft: FixDraft, facts: { healthyBefore: boolean; restarted: boolean; failedBefore: string[] }): Promise<{ ok: boolean; detail: string; probes: ProbeSummary | null }> {
+export async function verifyFix(context: FixContext, draft: FixDraft, facts: { healthyBefore: boolean; restarted: boolean; failedBefore: string[]; predicted: ProbeSummary | null }): Promise<{ ok: boolean; detail: string; probes: ProbeSummary | null }> {
   const details: string[] = [];
   let ok = true;
   const plistPath = context.service.report.service?.plistPath;
@@ -49,9 +50,13 @@ export async function verifyFix(context: FixContext, draft: FixDraft, facts: { h
     const targets = context.targets.filter((t) => facts.failedBefore.includes(t.url));
     const report = await probeUnder({ ...fresh, targets }, service.env, service.managedProxy, true);
     probes = summarizeProbes(report);
-    const still = probes.targets.filter((t) => !t.ok);
-    if (still.length > 0) { ok = false; details.push(`still failing: ${still.map((t) => `${t.target} (${t.layer})`).join(', ')}`); }
-    else details.push(`${probes.ok} previously failing target(s) pass`);
+    // The pre-flight predicted each target under the new environment; the restarted daemon must do at least as well.
+    const promised = (target: string) => facts.predicted?.targets.find((t) => t.target === target)?.ok ?? true;
+    const broken = probes.targets.filter((t) => !t.ok && promised(t.target));
+    const expected = probes.targets.filter((t) => !t.ok && !promised(t.target));
+    if (broken.length > 0) { ok = false; details.push(`still failing: ${broken.map((t) => `${t.target} (${t.layer})`).join(', ')}`); }
+    if (probes.ok > 0) details.push(`${probes.ok} previously failing target(s) pass`);
+    if (expected.length > 0) details.push(`still failing, as the pre-flight said: ${expected.map((t) => `${t.target} (${t.layer})`).join(', ')}`);
   }
   if (draft.extraCheck) {
     const extra = await draft.extraCheck(fresh);

@@ -85,19 +85,25 @@ describe('clawbar fix against the real gateway, restarted by a launchctl stand-i
   });
 
   it('fix proxy: CONNECT through the authenticated proxy passes, and the password is in no output or log', async () => {
-    const gw = await gatewayWorld(await dir('proxy'));
+    // loopbackMode proxy: OpenClaw's managed proxy carries loopback too (by default it keeps loopback direct),
+    // so a loopback nginx stands in for the outside world; the dead 127.0.0.1:9 is the wrong proxy to fix.
+    const gw = await gatewayWorld(await dir('proxy'), { config: { proxy: { proxyUrl: 'http://127.0.0.1:9', loopbackMode: 'proxy' } } });
     const target = `https://localhost:${nginx.port('valid')}/`;
-    // The daemon trusts the private CA already; what it lacks is the proxy (only the shell has it).
+    // Trust first (it cannot help yet, and says so); what the daemon then lacks is the proxy.
     const ca = await gw.fix(['ca', '--cert', pki.caCert, '--target', target, '--apply']);
     assert.equal(ca.outcome.ok, true, ca.outcome.summary);
+    assert.match(ca.outcome.verify!.detail, /still failing, as the pre-flight said: .* \(proxy\)/);
+    assert.equal((await gw.probe(target)).results[0]!.layer, 'proxy');
     const logBefore = (await proxy.readLog()).length;
     const dry = await gw.fix(['proxy', '--url', proxy.url, '--target', target]);
     assert.equal(dry.run.code, 0, dry.outcome.summary);
     const config = dry.outcome.plan!.files.find((f) => f.role === 'config')!;
     assert.ok(config, 'proxy.proxyUrl is set in the config, so the config is what changes');
     assert.match(config.diff, /\+\s+"?proxyUrl"?: "http:\/\/ops:\[redacted\]@127\.0\.0\.1:\d+"/);
+    assert.deepEqual(dry.outcome.preflight?.after.targets.map((t) => t.ok), [true], 'the pre-flight went through the proxy');
     const applied = await gw.fix(['proxy', '--url', proxy.url, '--target', target, '--apply']);
     assert.equal(applied.run.code, 0, `${applied.outcome.summary}\n${applied.run.stderr}`);
+    assert.equal(applied.outcome.verify?.ok, true);
     const report = await gw.probe(target);
     assert.equal(report.results[0]!.ok, true);
     assert.equal(report.results[0]!.via, 'proxy');
