@@ -3,6 +3,8 @@ import { envCommand } from './cli/env-command.ts';
 import { probeCommand } from './cli/probe-command.ts';
 import { fixCommand } from './cli/fix-command.ts';
 import { clockCommand, listenersCommand, statusCommand } from './cli/glance-commands.ts';
+import { metricsCommand, reportCommand } from './cli/report-commands.ts';
+import { listFixBundles } from './fixes/index.ts';
 import { EXIT, InputError, UsageError } from './system/errors.ts';
 
 const HELP = `clawbar — diagnose an OpenClaw gateway on a headless Mac
@@ -19,6 +21,13 @@ Commands:
                                 listener exposure and drift since the baseline
   clock [--server HOST[:PORT]] [--json]
                                 clock offset (SNTP; HTTPS Date headers when UDP 123 is blocked)
+  report [--json] [--out FILE|-] [--plist PATH]
+                                redacted diagnostics report for a ticket (Markdown, or JSON)
+  report --allowlist [--csv|--json] [--out FILE|-] [--plist PATH]
+                                firewall-ticket export: allowlist rows, probe commands, last results
+  metrics [--out FILE|-] [--plist PATH]
+                                Prometheus/OpenMetrics textfile for node_exporter (default: the
+                                metricsTextfilePath setting, else <state dir>/metrics/clawbar.prom)
 
   fix ca --cert FILE [--scope gateway|system]   trust a TLS-inspecting proxy's CA
   fix proxy --url URL [--no-proxy LIST]         route the gateway's egress through a proxy
@@ -79,6 +88,16 @@ const COMMANDS: Record<string, CommandSpec> = {
       shellEnv: values['shell-env'] === true, json: values.json === true, timeoutMs: Number(values.timeout),
     }, write, progress),
   },
+  report: {
+    options: {
+      json: { type: 'boolean', default: false }, out: { type: 'string' }, plist: { type: 'string' },
+      allowlist: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false },
+    },
+    run: (values) => reportCommand({
+      json: values.json === true, out: values.out as string | undefined, plist: values.plist as string | undefined,
+      allowlist: values.allowlist === true, csv: values.csv === true,
+    }, write, progress, listFixBundles),
+  },
   fix: {
     positionals: true,
     options: {
@@ -98,6 +117,10 @@ const COMMANDS: Record<string, CommandSpec> = {
         dnsServer: list(values['dns-server']), timeoutMs: Number(values.timeout), restartTimeoutMs: Number(values['restart-timeout']),
       }, write, progress);
     },
+  },
+  metrics: {
+    options: { out: { type: 'string' }, plist: { type: 'string' } },
+    run: (values) => metricsCommand({ out: values.out as string | undefined, plist: values.plist as string | undefined }, write, progress),
   },
 };
 

@@ -1,5 +1,3 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { Listener } from '../contract.ts';
 import type { z } from 'zod';
 import type { ListenerChange } from '../contract.ts';
@@ -39,17 +37,4 @@ export function diffBaseline(baseline: Baseline, items: Listener[], firstSeen: R
     if (!after.has(key)) for (const p of previous) changes.push({ change: 'gone', key, port: p.port, process: p.process, address: p.address, previousAddress: null, firstSeen: null, ageHours: null });
   }
   return changes;
-}
-
-/** Reads a JSON state file; a missing or broken one reads as `fallback` (state is rebuilt, never fatal). */
-export async function readJson<T>(path: string, fallback: T): Promise<T> {
-  try { return JSON.parse(await readFile(path, 'utf8')) as T; } catch { return fallback; }
-}
-
-/** Atomic write: a crash leaves the old file or the new one, never half of either. */
-export async function writeJsonAtomic(path: string, data: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-  await rename(temp, path);
 }

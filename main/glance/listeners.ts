@@ -3,7 +3,8 @@ import type { Finding, ListenersReport } from '../contract.ts';
 import { worstSeverity } from '../contract.ts';
 import { describeFailure, execCommand, type Executor } from '../system/exec.ts';
 import { clawbarPaths } from '../system/paths.ts';
-import { diffBaseline, readJson, toBaseline, writeJsonAtomic, listenerKey, type Baseline } from './baseline.ts';
+import { readJson, writeJsonAtomic } from '../system/files.ts';
+import { diffBaseline, toBaseline, listenerKey, type Baseline } from './baseline.ts';
 import { assessListener, type ExposureContext } from './exposure.ts';
 import { parseLsofFields, type RawListener } from './lsof.ts';
 

@@ -5,6 +5,7 @@ import type { Executor } from '../system/exec.ts';
 import { measureClock } from './clock.ts';
 import { HealthTracker, sampleHealth } from './health.ts';
 import { scanListeners } from './listeners.ts';
+import { observeStatus, recordStateChanges, stateLogPaths } from '../report/state-log.ts';
 
 export interface StatusOptions {
   service: ServiceEnvironment;
@@ -13,6 +14,8 @@ export interface StatusOptions {
   home?: string;
   /** Pause before the confirming second health probe after a failure. */
   retryDelayMs?: number;
+  /** Who looked (status, report, metrics, app), for the state-change log. */
+  observer?: string;
 }
 
 /**
@@ -29,7 +32,8 @@ export async function healthOnce(baseUrl: string, settings: Settings, retryDelay
   return report;
 }
 
-function healthFindings(health: HealthReport, settings: Settings): Finding[] {
+/** What a health state means as findings; the one-shot status and the app's agent share it. */
+export function healthFindings(health: HealthReport, settings: Settings): Finding[] {
   if (health.state === 'down') return [{ id: 'gateway.down', severity: 'critical', title: `The gateway does not answer at ${health.url} (${health.error})`, detail: 'Two consecutive probes failed.', fix: 'launchctl kickstart -k gui/$(id -u)/ai.openclaw.gateway; check the gateway log' }];
   if (health.state === 'degraded') {
     return [{ id: 'gateway.degraded', severity: 'warn', title: health.failing.length ? `The gateway is not ready: ${health.failing.join(', ')}` : `Gateway p95 latency ${health.p95Ms} ms is over ${settings.healthDegradedP95Ms} ms`, fix: 'openclaw health --json; openclaw doctor' }];
@@ -62,7 +66,7 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
     v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${v6Sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
   }
   const findings = sortBySeverity([...healthFindings(health, settings), ...v6, ...listeners.findings, ...clock.findings, ...serviceFindings]);
-  return service.redactor.deep({
+  const report = service.redactor.deep({
     schema: 'clawbar.status/1',
     overall: worstSeverity(findings),
     gateway: health,
@@ -70,4 +74,6 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
     clock,
     findings,
   } satisfies StatusReport);
+  await recordStateChanges(observeStatus(report), { ...stateLogPaths({ ...process.env, HOME: options.home ?? process.env.HOME }), source: options.observer ?? 'status' });
+  return report;
 }

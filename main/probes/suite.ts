@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { worstSeverity, type Finding, type ProbeReport, type ProbeResult, type ProbeTarget } from '../contract.ts';
 import { appendJsonLines } from '../report/jsonl-log.ts';
+import { lastProbePath, saveLastProbe } from '../report/last-probe.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import { whichOnPath } from '../service/shell-diff.ts';
 import { clawbarPaths } from '../system/paths.ts';
@@ -25,6 +26,8 @@ export interface SuiteOptions {
   exec?: Executor;
   /** JSON-lines log to append to; null to skip. Defaults to <logDir>/probes.jsonl. */
   logPath?: string | null;
+  /** Where the run is kept for reports and metrics; null to skip. Defaults to <stateDir>/last-probe.json. */
+  lastRunPath?: string | null;
 }
 
 const EXPIRY_WARN_DAYS = 14;
@@ -101,12 +104,15 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
     summary: { total: results.length, ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, byLayer, durationMs: Math.round(performance.now() - started) },
     findings,
   } satisfies ProbeReport);
-  const logPath = options.logPath === undefined ? join(clawbarPaths({ ...process.env, HOME: shellEnv.HOME ?? process.env.HOME }).logDir, 'probes.jsonl') : options.logPath;
+  const pathEnv = { ...process.env, HOME: shellEnv.HOME ?? process.env.HOME };
+  const logPath = options.logPath === undefined ? join(clawbarPaths(pathEnv).logDir, 'probes.jsonl') : options.logPath;
   if (logPath) {
     await appendJsonLines(logPath, report.results.map((r) => ({
       time: report.startedAt, traceId, event: 'probe', source: options.source, target: r.target, kind: r.kind, ok: r.ok, layer: r.layer,
       errorCode: r.error?.code ?? null, via: r.via, status: r.http?.status ?? null, phases: r.phases,
     })));
   }
+  const lastRunPath = options.lastRunPath === undefined ? lastProbePath(pathEnv) : options.lastRunPath;
+  if (lastRunPath) await saveLastProbe(lastRunPath, { schema: 'clawbar.last-probe/1', savedAt: new Date().toISOString(), targets: redactor.deep(options.targets), report });
   return report;
 }

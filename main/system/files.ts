@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, open, lstat, realpath } from 'node:fs/promises';
+import { access, open, lstat, readFile, realpath } from 'node:fs/promises';
+import { writeFileAtomic } from './atomic-write.ts';
 import { InputError } from './errors.ts';
 
 /** Service files are small; anything bigger is refused before it is read. */
@@ -59,3 +60,27 @@ export async function fileFacts(path: string): Promise<{ exists: boolean; mode?:
 
 /** Can this path be executed (a file) or searched (a folder) by this process? */
 export const isExecutable = (path: string) => access(path, constants.X_OK).then(() => true, () => false);
+
+/** Reads a JSON state file; a missing or broken one reads as `fallback` (state is rebuilt, never fatal). */
+export async function readJson<T>(path: string, fallback: T): Promise<T> {
+  try { return JSON.parse(await readFile(path, 'utf8')) as T; } catch { return fallback; }
+}
+
+/** A private state file, replaced atomically: a crash leaves the old file or the new one, never half of either. */
+export async function writeJsonAtomic(path: string, data: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, createDirMode: 0o700 });
+}
+
+/**
+ * Writes a file the user asked for (`--out`, the metrics textfile) atomically,
+ * so a reader never sees half of it and a failure leaves no partial file.
+ * Any failure is an InputError naming the path (exit 65).
+ */
+export async function writeOutputFile(path: string, data: string, options: { mode: number; createDir: boolean }): Promise<void> {
+  try {
+    await writeFileAtomic(path, data, { mode: options.mode, ...(options.createDir ? { createDirMode: 0o755 } : {}) });
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException;
+    throw new InputError(`cannot write ${path}: ${failure.code === 'ENOENT' ? 'its folder does not exist' : reason(failure)}`, path);
+  }
+}
