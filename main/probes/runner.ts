@@ -3,7 +3,18 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ChildMessage, type ChildRequest, type ProbeResult } from '../contract.ts';
 
-export const CHILD_SCRIPT = join(import.meta.dirname, 'child.ts');
+/**
+ * The child's entry: the TypeScript source next to this file (CLI, tests),
+ * or — when this code is bundled into the app's out/main/index.js — the
+ * bundled out/child/child.mjs, read from app.asar.unpacked because the
+ * daemon's node cannot read inside the asar archive.
+ */
+export function childScript(dir: string, fromSource: boolean): string {
+  if (fromSource) return join(dir, 'child.ts');
+  return join(dir, '..', 'child', 'child.mjs').replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+}
+
+export const CHILD_SCRIPT = childScript(import.meta.dirname, import.meta.filename.endsWith('.ts'));
 
 export interface ChildRuntime {
   execPath: string;
@@ -34,6 +45,11 @@ export interface SpawnOptions {
  * The child is killed if it outlives the request's timeout by a margin.
  */
 export function spawnProbeChild(options: SpawnOptions): Promise<ChildRun> {
+  // Inside the app, process.execPath is Electron, whose runAsNode fuse is off (electron-builder.yml): it would start
+  // a second app instead of a probe child. Without a node of the daemon's there is no faithful world to probe from.
+  if (process.versions.electron && options.execPath === process.execPath) {
+    return Promise.resolve({ runtime: null, results: [], failure: 'the probes need a node binary: the gateway\'s own is missing or could not run the probe child, and the app does not run itself as Node' });
+  }
   return new Promise((resolve) => {
     const child = spawn(options.execPath, [CHILD_SCRIPT], { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const run: ChildRun = { runtime: null, results: [], failure: null };

@@ -1,0 +1,54 @@
+import { sortBySeverity, type ClockReport, type Finding, type HealthReport, type ListenersReport, type ProbeReport } from '../contract.ts';
+import type { HealthSample } from '../glance/health.ts';
+import { healthFindings } from '../glance/status.ts';
+import type { AgentState } from '../ipc-contract.ts';
+import type { ServiceEnvironment } from '../service/environment.ts';
+import type { Settings } from '../settings-schema.ts';
+import { clockLine, egressLine, gatewayLine, gatewaySummary, listenersLine, overallOf } from './lines.ts';
+
+const LATENCY_POINTS = 60;
+
+export interface StateParts {
+  settings: Settings;
+  service: ServiceEnvironment | null;
+  health: HealthReport | null;
+  samples: readonly HealthSample[];
+  listeners: ListenersReport | null;
+  clock: ClockReport | null;
+  lastProbe: ProbeReport | null;
+  lastShellProbe: ProbeReport | null;
+  failures: Map<string, string>;
+  firstRun: boolean;
+  paused: boolean;
+  busy: AgentState['busy'];
+  now: Date;
+}
+
+/** The agent's latest reports as one AgentState (not yet redacted: the agent does that once, on the whole). */
+export function snapshot(p: StateParts): AgentState {
+  const lines = { gateway: gatewayLine(p.health), listeners: listenersLine(p.listeners), clock: clockLine(p.clock), egress: egressLine(p.lastProbe) };
+  const findings: Finding[] = [
+    ...(p.health ? healthFindings(p.health, p.settings) : []),
+    ...(p.service?.report.findings ?? []),
+    ...(p.listeners?.findings ?? []),
+    ...(p.clock?.findings ?? []),
+    ...(p.lastProbe?.findings ?? []),
+    ...[...p.failures].map(([check, message]): Finding => ({ id: `agent.${check}-failed`, severity: 'warn', title: `The ${check} check failed: ${message}`, fix: null })),
+  ].filter((f) => f.severity !== 'ok');
+  return {
+    overall: overallOf(lines),
+    updatedAt: p.now.toISOString(),
+    gateway: p.health,
+    gatewayInfo: p.service ? gatewaySummary(p.service.report, p.health) : null,
+    listeners: p.listeners,
+    clock: p.clock,
+    lastProbe: p.lastProbe,
+    lastShellProbe: p.lastShellProbe,
+    lines,
+    latencyHistory: p.samples.filter((s) => s.ok && s.latencyMs !== null).map((s) => s.latencyMs!).slice(-LATENCY_POINTS),
+    findings: sortBySeverity(findings),
+    firstRun: p.firstRun,
+    paused: p.paused,
+    busy: p.busy,
+  };
+}

@@ -1,0 +1,102 @@
+import { app, dialog, ipcMain, Notification, powerMonitor, shell } from 'electron';
+import type { Handlers } from '../agent/handlers.ts';
+import { EVENTS, INVOKE, type AgentState, type Notice, type Progress, type ViewName } from '../ipc-contract.ts';
+import type { Settings } from '../settings-schema.ts';
+import type { appPaths } from './app-paths.ts';
+import { createEventSender, publicMessage, registerIpc } from './ipc.ts';
+import { menuTemplate, type MenuActions } from './menu-template.ts';
+import { createNotifier } from './notify.ts';
+import { createPopover } from './popover.ts';
+import type { SettingsStore } from './settings-store.ts';
+import { createTray } from './tray.ts';
+import { trustedSender } from './window-security.ts';
+
+/** The part of the Agent the app shell drives; the E2E and unit tests use the same events. */
+export interface AgentLike {
+  settings: Settings;
+  getState(): AgentState;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  runProbes(): Promise<unknown>;
+  stop(): Promise<void>;
+  on(event: 'state', listener: (state: AgentState) => void): unknown;
+  on(event: 'progress', listener: (progress: Progress) => void): unknown;
+  on(event: 'notify', listener: (notice: Notice) => void): unknown;
+  on(event: 'settings', listener: (settings: Settings) => void): unknown;
+}
+
+export interface WireOptions {
+  agent: AgentLike;
+  handlers: Handlers;
+  store: SettingsStore;
+  paths: ReturnType<typeof appPaths>;
+  /** The gateway's log (the service's StandardOutPath, else OpenClaw's default). */
+  gatewayLog: () => string;
+}
+
+const log = (message: string, error: unknown) => console.error(`clawbar: ${message}`, error);
+
+/**
+ * Connects the agent to the Mac: tray icon and menu, popover, notifications,
+ * IPC, settings persistence, launch at login, and sleep/wake. Everything
+ * decided here is a pure function elsewhere; this is only the wiring.
+ */
+export function wireApp({ agent, handlers, store, paths, gatewayLog }: WireOptions) {
+  const send = createEventSender(EVENTS, log);
+  const popover = createPopover({ preload: paths.preload, devTools: !app.isPackaged, send: (contents, view) => send(contents, 'view', { view }) });
+  const tray = createTray(paths.trayAssets, () => popover.toggle(tray.bounds()));
+  const open = (view: ViewName) => popover.showView(view, tray.bounds());
+  registerIpc(ipcMain, INVOKE, handlers, trustedSender(popover.contents), log);
+
+  // Only the installed app is a login item; `npm start` would register node_modules' Electron instead.
+  const applyLoginItem = (settings: Settings) => { if (app.isPackaged) app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin }); };
+  applyLoginItem(agent.settings);
+  agent.on('settings', (settings) => {
+    store.write(settings);
+    applyLoginItem(settings);
+  });
+
+  const openFile = (path: string, what: string) => {
+    void shell.openPath(path).then((error) => {
+      if (error) dialog.showErrorBox(`Could not open ${what}`, `${path}: ${error}`);
+    });
+  };
+  const actions: MenuActions = {
+    openView: open,
+    // Until the popover has a settings view, the shared file (the one the CLI reads) opens in the default editor,
+    // written out first so it exists; edits apply at the next start. A file that no longer parses is opened as it is, to be fixed.
+    openSettings: () => {
+      try { store.write(store.read()); } catch (error) { log('settings file does not parse', error); }
+      openFile(store.path, 'the settings');
+    },
+    runProbes: () => { agent.runProbes().catch((error: unknown) => log('probe run failed', error)); },
+    copyReport: () => {
+      handlers['report:copy']({}).then(
+        ({ chars }) => new Notification({ title: 'Diagnostics report copied', body: `${chars} characters, secrets redacted.` }).show(),
+        (error: unknown) => dialog.showErrorBox('Could not copy the report', publicMessage(error)),
+      );
+    },
+    openGatewayLog: () => openFile(gatewayLog(), 'the gateway log'),
+    quit: () => app.quit(),
+  };
+  const render = (state: AgentState) => {
+    tray.update(state, menuTemplate(state, actions));
+    send(popover.contents(), 'state', state);
+  };
+  agent.on('state', render);
+  agent.on('progress', (progress) => send(popover.contents(), 'progress', progress));
+  agent.on('notify', createNotifier({ settings: () => agent.settings, open }));
+  render(agent.getState());
+
+  // No checks while the Mac sleeps (they would all fail and notify on wake); a fresh look on wake.
+  powerMonitor.on('suspend', () => { void agent.pause(); });
+  powerMonitor.on('resume', () => { void agent.resume(); });
+  app.on('second-instance', () => popover.show(tray.bounds()));
+  // A menu-bar app lives on with no window open.
+  app.on('window-all-closed', () => {});
+  app.on('before-quit', () => {
+    popover.release();
+    void agent.stop();
+  });
+  return { popover, tray, actions };
+}

@@ -1,0 +1,66 @@
+import '../../helpers/electron-mock.ts';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { loadSettings, settingsPath } from '../../../main/settings.ts';
+import { Settings } from '../../../main/settings-schema.ts';
+import { makeHome } from '../../helpers/world.ts';
+import { ipcMain } from '../../mocks/electron.ts';
+
+const { openSettingsStore, settingsJsonSchema } = await import('../../../main/app/settings-store.ts');
+
+describe('settings store shared with the CLI', () => {
+  let world: Awaited<ReturnType<typeof makeHome>>;
+  let path: string;
+  beforeEach(async () => {
+    world = await makeHome();
+    path = settingsPath({ HOME: world.home });
+  });
+  afterEach(() => world.cleanup());
+
+  it('resolves to exactly the CLI\'s settings file and starts from the defaults', () => {
+    const store = openSettingsStore(path);
+    assert.equal(store.path, path);
+    assert.deepEqual(store.read(), Settings.parse({}));
+  });
+
+  it('writes what the CLI then reads, keeping keys a newer version added', async () => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify({ futureKey: 'kept' }));
+    const store = openSettingsStore(path);
+    store.write({ ...store.read(), healthIntervalSec: 30, ntpServer: '127.0.0.1:12300', notifyClock: false, launchAtLogin: true });
+    const cli = await loadSettings(path);
+    assert.equal(cli.healthIntervalSec, 30);
+    assert.equal(cli.ntpServer, '127.0.0.1:12300');
+    assert.equal(cli.notifyClock, false);
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).futureKey, 'kept');
+  });
+
+  it('refuses a file the schema rejects (and leaves it in place), like the CLI does', async () => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify({ healthIntervalSec: 1 }));
+    assert.throws(() => openSettingsStore(path).read(), /healthIntervalSec/);
+    await assert.rejects(loadSettings(path), /healthIntervalSec/);
+    assert.equal(await readFile(path, 'utf8'), JSON.stringify({ healthIntervalSec: 1 }), 'never cleared');
+    const store = openSettingsStore(settingsPath({ HOME: `${world.home}/other` }));
+    assert.throws(() => store.write({ ...store.read(), clockWarnMs: -1 }));
+  });
+
+  it('derives its JSON schema from the zod Settings, agreeing on good and bad values', () => {
+    const validate = new Ajv2020({ strict: false }).compile({ type: 'object', properties: settingsJsonSchema() });
+    const samples: unknown[] = [
+      {}, { healthIntervalSec: 4 }, { healthIntervalSec: 5 }, { ntpServer: 'time.apple.com:123' }, { ntpServer: 'bad host' },
+      { metricsPort: null }, { metricsPort: 80 }, { notifyGateway: 'yes' }, { listenerExceptions: [{ port: 18789, reason: 'tailnet' }] },
+      { listenerExceptions: [{ port: 'x' }] }, { launchAtLogin: true },
+    ];
+    for (const sample of samples) assert.equal(validate(structuredClone(sample)), Settings.safeParse(sample).success, JSON.stringify(sample));
+    for (const key of ['notifyGateway', 'notifyListeners', 'notifyClock', 'notifyEgress', 'launchAtLogin']) assert.ok(key in settingsJsonSchema(), key);
+  });
+
+  it('closes electron-store\'s renderer channel: our stores live only in main', () => {
+    openSettingsStore(path);
+    assert.equal(ipcMain.listenerCount('electron-store-get-data'), 0);
+  });
+});
