@@ -28,7 +28,6 @@ Commands:
   metrics [--out FILE|-] [--plist PATH]
                                 Prometheus/OpenMetrics textfile for node_exporter (default: the
                                 metricsTextfilePath setting, else <state dir>/metrics/clawbar.prom)
-
   fix ca --cert FILE [--scope gateway|system]   trust a TLS-inspecting proxy's CA
   fix proxy --url URL [--no-proxy LIST]         route the gateway's egress through a proxy
   fix bind                                      put the gateway back on loopback

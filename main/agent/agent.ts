@@ -368,6 +368,8 @@ export class Agent extends EventEmitter {
   }
 
   private notify(notice: Notice): void {
+    // A fix restarts the gateway on purpose; the operator who pressed Apply is watching its steps already.
+    if (this.busy.has('fix') && notice.id === 'gateway.down') return;
     this.emit('notify', this.redactor.deep(notice));
   }
 

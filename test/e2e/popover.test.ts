@@ -128,6 +128,7 @@ describe('the popover renderer, bridged to a real agent against real peers', { t
   it('applies the CA fix through the wizard (preview, pre-flight, apply, verify) and rolls it back byte for byte', async () => {
     const { page } = popover;
     const envBefore = await readFile(world.service.envFilePath);
+    const noticesBefore = notices.length;
     await page.click('[data-testid="open-fix"]');
     assert.equal(await page.isChecked('input[data-kind="ca"]'), true, 'the CA fix is preselected from the probe');
     await page.fill('[data-testid="fix-cert"]', world.pki.caCert);
@@ -153,6 +154,7 @@ describe('the popover renderer, bridged to a real agent against real peers', { t
     assert.deepEqual(await readFile(world.service.envFilePath), envBefore);
     await page.waitForFunction(() => document.querySelector('[data-testid="fix-history"]')?.textContent?.includes('rolled-back'), null, { timeout: 10_000 });
     await shot(popover, 'fix-rolled-back');
+    assert.deepEqual(notices.slice(noticesBefore).filter((n) => n.id === 'gateway.down'), [], 'the restarts a fix makes on purpose raise no "gateway down"');
   });
 
   it('shows listeners with exposure and a saved baseline, the environment with sources and redacted secrets, and history', async () => {
@@ -186,7 +188,6 @@ describe('the popover renderer, bridged to a real agent against real peers', { t
     assert.ok(elapsed <= 2 * HEALTH_MS + 1_000, `red after ${elapsed} ms`);
     assert.equal((await page.innerText('[data-testid="overall"]')).trim(), 'critical');
     await new Promise((resolve) => setTimeout(resolve, 3 * HEALTH_MS));
-    // The fix's restarts above were real outages too; this stop must add exactly one.
     assert.deepEqual(notices.slice(noticesBefore).filter((n) => n.id === 'gateway.down').map((n) => n.view), ['overview']);
     await shot(popover, 'overview-gateway-down');
   });
