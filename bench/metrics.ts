@@ -5,7 +5,7 @@
  * measured in this run. As root it re-runs itself in a fresh network
  * namespace (loopback only), so nothing it starts can reach beyond this machine.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,26 +14,12 @@ import { NODE24, QUIET_CONFIG, startGateway } from '../test/peers/openclaw.ts';
 import { startSntpServer } from '../test/peers/sntp-server.ts';
 import { promtool } from '../test/helpers/promtool.ts';
 import { CLI, writeService } from '../test/helpers/world.ts';
+import { loopbackOnly, timeMedian } from './harness.ts';
 
-if (process.getuid?.() === 0 && !process.env.CLAWBAR_BENCH_NETNS) {
-  const result = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, CLAWBAR_BENCH_NETNS: '1' } });
-  process.exit(result.status ?? 1);
-}
+loopbackOnly();
 
 const run = promisify(execFile);
 const ROUNDS = 7;
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-async function time(label: string, work: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const started = performance.now();
-    await work();
-    samples.push(performance.now() - started);
-  }
-  const value = median(samples);
-  console.log(`  ${label.padEnd(36)} ${value.toFixed(0).padStart(6)} ms  (median of ${ROUNDS})`);
-  return value;
-}
 
 const root = await mkdtemp(join(tmpdir(), 'clawbar-bench-metrics-'));
 const sntp = await startSntpServer({ offsetMs: 0 });
@@ -47,11 +33,11 @@ try {
   const out = join(root, 'clawbar.prom');
   const env = { HOME: world, PATH: process.env.PATH };
   console.log(`metrics on a live gateway (port ${gateway.port})`);
-  const clawbar = await time('clawbar metrics --out FILE', () => run(process.execPath, [CLI, 'metrics', '--out', out], { env }));
+  const clawbar = await timeMedian('clawbar metrics --out FILE', ROUNDS, () => run(process.execPath, [CLI, 'metrics', '--out', out], { env }));
   const text = await readFile(out, 'utf8');
   const checked = await promtool(['check', 'metrics'], text);
   console.log(`  promtool check metrics: exit ${checked.code}${checked.stdout + checked.stderr ? `, ${(checked.stdout + checked.stderr).trim()}` : ', clean'} (${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples)`);
-  const reference = await time('promtool check metrics < FILE', () => promtool(['check', 'metrics'], text));
+  const reference = await timeMedian('promtool check metrics < FILE', ROUNDS, () => promtool(['check', 'metrics'], text));
   console.log(`  ratio clawbar metrics / promtool check metrics: ${(clawbar / reference).toFixed(1)}x`);
 } finally {
   await gateway.stop();

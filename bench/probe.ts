@@ -13,6 +13,7 @@ import { runProbeSuite } from '../main/probes/suite.ts';
 import type { ProbeTarget } from '../main/contract.ts';
 import { startNginx } from '../test/peers/nginx.ts';
 import { makePki } from '../test/peers/pki.ts';
+import { median } from './harness.ts';
 
 const run = promisify(execFile);
 const COUNT = 20;
@@ -48,7 +49,6 @@ try {
     for (const name of names) await curl(name);
     curlTimes.push(performance.now() - curlStarted);
   }
-  const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const suite = median(suiteTimes);
   const curls = median(curlTimes);
   console.log(`probe suite, ${COUNT} TLS targets via nginx on loopback (median of ${ROUNDS} rounds)`);

@@ -5,7 +5,7 @@
  * all in the same run. As root it re-runs itself in a fresh network namespace
  * (loopback only), so nothing it starts can reach beyond this machine.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,26 +14,12 @@ import { scanListeners } from '../main/glance/listeners.ts';
 import { startChrony } from '../test/peers/chrony.ts';
 import { NODE24, openclawEntry, QUIET_CONFIG, startGateway } from '../test/peers/openclaw.ts';
 import { CLI, writeService } from '../test/helpers/world.ts';
+import { loopbackOnly, timeMedian } from './harness.ts';
 
-if (process.getuid?.() === 0 && !process.env.CLAWBAR_BENCH_NETNS) {
-  const result = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, CLAWBAR_BENCH_NETNS: '1' } });
-  process.exit(result.status ?? 1);
-}
+loopbackOnly();
 
 const run = promisify(execFile);
 const ROUNDS = 5;
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-async function time(label: string, rounds: number, work: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const started = performance.now();
-    await work();
-    samples.push(performance.now() - started);
-  }
-  const value = median(samples);
-  console.log(`  ${label.padEnd(34)} ${value.toFixed(0).padStart(6)} ms  (median of ${rounds})`);
-  return value;
-}
 
 const root = await mkdtemp(join(tmpdir(), 'clawbar-bench-status-'));
 const token = 'bench-token-0123456789abcdef';
@@ -57,15 +43,15 @@ try {
     const result = await openclaw(args) as { stdout?: string; code?: number };
     console.log(`  openclaw ${args.join(' ')}: exit ${result.code ?? 0}, ${JSON.stringify((result.stdout ?? '').slice(0, 70))}`);
   }
-  const clawbar = await time('clawbar status --json', ROUNDS, () => run(process.execPath, [CLI, 'status', '--json'], { env: cliEnv }).catch((e) => e));
-  const health = await time('openclaw health --json', ROUNDS, () => openclaw(['health', '--json']));
-  const probe = await time('openclaw gateway probe --json', ROUNDS, () => openclaw(['gateway', 'probe', '--json']));
+  const clawbar = await timeMedian('clawbar status --json', ROUNDS, () => run(process.execPath, [CLI, 'status', '--json'], { env: cliEnv }).catch((e) => e));
+  const health = await timeMedian('openclaw health --json', ROUNDS, () => openclaw(['health', '--json']));
+  const probe = await timeMedian('openclaw gateway probe --json', ROUNDS, () => openclaw(['gateway', 'probe', '--json']));
   console.log(`  ratio clawbar / openclaw health:        ${(clawbar / health).toFixed(2)}`);
   console.log(`  ratio clawbar / openclaw gateway probe: ${(clawbar / probe).toFixed(2)}`);
 
   console.log('\nlistener scan');
-  const scan = await time('clawbar scanListeners (in process)', 10, () => scanListeners({ home: world, gatewayPort: gateway.port }));
-  const lsof = await time('lsof -nP -iTCP -sTCP:LISTEN', 10, () => run('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']).catch((e) => e));
+  const scan = await timeMedian('clawbar scanListeners (in process)', 10, () => scanListeners({ home: world, gatewayPort: gateway.port }));
+  const lsof = await timeMedian('lsof -nP -iTCP -sTCP:LISTEN', 10, () => run('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']).catch((e) => e));
   console.log(`  ratio clawbar / lsof:                   ${(scan / lsof).toFixed(2)}`);
 } finally {
   await gateway.stop();
