@@ -1,6 +1,5 @@
 import type { ClockReport, HealthReport, ListenersReport, StatusReport } from '../contract.ts';
-import { sortBySeverity, worstSeverity } from '../contract.ts';
-import { healthFindings } from '../glance/status.ts';
+import { composeStatus } from '../glance/status.ts';
 import { lastProbePath, loadLastProbe } from '../report/last-probe.ts';
 import { renderMetrics } from '../report/metrics.ts';
 import { startMetricsServer, type MetricsServer } from '../report/metrics-server.ts';
@@ -16,8 +15,7 @@ export interface Glance { health: HealthReport | null; listeners: ListenersRepor
 export function statusFromGlance(glance: Glance, settings: Settings): StatusReport | null {
   const { health, listeners, clock } = glance;
   if (!health || !listeners || !clock) return null;
-  const findings = sortBySeverity([...healthFindings(health, settings), ...listeners.findings, ...clock.findings]);
-  return { schema: 'clawbar.status/1', overall: worstSeverity(findings), gateway: health, listeners, clock, findings };
+  return composeStatus({ health, listeners, clock }, settings);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sortBySeverity, worstSeverity, type Finding, type HealthReport, type StatusReport } from '../contract.ts';
+import { sortBySeverity, worstSeverity, type ClockReport, type Finding, type HealthReport, type ListenersReport, type StatusReport } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { Settings } from '../settings.ts';
 import type { Executor } from '../system/exec.ts';
@@ -44,6 +44,17 @@ export function healthFindings(health: HealthReport, settings: Settings): Findin
   return [];
 }
 
+/**
+ * One status report from the three glance answers: their findings worst
+ * first, the overall state the worst of them. `clawbar status` adds the [::1]
+ * check and the service findings; the app composes its latest answers the same way.
+ */
+export function composeStatus(parts: { health: HealthReport; listeners: ListenersReport; clock: ClockReport }, settings: Settings, extra: { gateway?: Finding[]; service?: Finding[] } = {}): StatusReport {
+  const { health, listeners, clock } = parts;
+  const findings = sortBySeverity([...healthFindings(health, settings), ...(extra.gateway ?? []), ...listeners.findings, ...clock.findings, ...(extra.service ?? [])]);
+  return { schema: 'clawbar.status/1', overall: worstSeverity(findings), gateway: health, listeners, clock, findings };
+}
+
 /** The three glance answers plus the worst service-environment findings, in one report. */
 export async function takeStatus(options: StatusOptions): Promise<StatusReport> {
   const { service, settings } = options;
@@ -65,15 +76,7 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
   if (v6Sample && !v6Sample.ok && health.state !== 'down') {
     v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${v6Sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
   }
-  const findings = sortBySeverity([...healthFindings(health, settings), ...v6, ...listeners.findings, ...clock.findings, ...serviceFindings]);
-  const report = service.redactor.deep({
-    schema: 'clawbar.status/1',
-    overall: worstSeverity(findings),
-    gateway: health,
-    listeners,
-    clock,
-    findings,
-  } satisfies StatusReport);
+  const report = service.redactor.deep(composeStatus({ health, listeners, clock }, settings, { gateway: v6, service: serviceFindings }));
   await recordStateChanges(observeStatus(report), { ...stateLogPaths({ ...process.env, HOME: options.home ?? process.env.HOME }), source: options.observer ?? 'status' });
   return report;
 }
