@@ -5,13 +5,13 @@ import { loadServiceEnvironment } from '../service/environment.ts';
 import { execCommand, type Executor } from '../system/exec.ts';
 import { InputError } from '../system/errors.ts';
 import { clawbarPaths } from '../system/paths.ts';
-import { bundlesDir, listBundles, readManifest, writeManifest } from './bundle.ts';
+import { bundlesDir, listBundles, readManifest } from './bundle.ts';
 import { draftBind } from './bind.ts';
 import { draftCa } from './ca.ts';
 import { draftClock } from './clock.ts';
 import { draftProxy } from './proxy.ts';
-import { restartSteps, runRestart, runStep } from './restart.ts';
-import { restoreFiles } from './restore.ts';
+import { restartSteps } from './restart.ts';
+import { undoBundle } from './restore.ts';
 import { StepLog, runTransaction } from './transaction.ts';
 import { waitForGateway } from './verify.ts';
 import { FixRefused, type FixContext, type FixDraft } from './types.ts';
@@ -113,27 +113,21 @@ export async function rollbackFix(id: string | undefined, options: Partial<FixOp
     schema: 'clawbar.fix/1', kind: manifest.kind, mode: 'rollback', ok, summary, plan: null, preflight: null, bundleId: manifest.id, verify: null, steps: log.steps, findings: [],
   } satisfies FixOutcome);
   if (manifest.state === 'rolled-back' && !options.force) return outcome(false, `Fix ${manifest.id} was already rolled back.`);
-  let restored: string[];
+  const loaded = service.report.launchd.status === 'loaded';
+  const steps = manifest.serviceTarget && manifest.plistPath && manifest.state !== 'prepared'
+    ? restartSteps(manifest.restart, { target: manifest.serviceTarget, plistPath: manifest.plistPath, loaded }) : [];
+  let undone: Awaited<ReturnType<typeof undoBundle>>;
   try {
-    restored = await restoreFiles(dir, manifest, { force: options.force ?? false });
+    undone = await undoBundle(exec, dir, manifest, steps, { force: options.force ?? false });
   } catch (error) {
     if (!(error instanceof FixRefused)) throw error;
     await log.record('rollback', 'failed', error.message);
     return outcome(false, `Refused: ${error.message}.`);
   }
-  const runOptions = { isRoot: process.getuid?.() === 0, platform: process.platform };
-  for (const undo of manifest.undo) {
-    const result = await runStep(exec, undo, runOptions);
-    if (result.code !== 0) await log.record('rollback', 'failed', `${undo.command} ${undo.args[0]}: ${(result.stderr || result.stdout).trim()}`);
-  }
+  const { restored, restart } = undone;
+  for (const failure of undone.undoFailures) await log.record('rollback', 'failed', failure);
   await log.record('rollback', 'ok', restored.join(', ') || 'no files to restore');
-  const loaded = service.report.launchd.status === 'loaded';
-  const steps = manifest.serviceTarget && manifest.plistPath && manifest.state !== 'prepared'
-    ? restartSteps(manifest.restart, { target: manifest.serviceTarget, plistPath: manifest.plistPath, loaded }) : [];
-  const restart = await runRestart(exec, steps, runOptions);
   await log.record('restart', restart.ok ? 'ok' : 'failed', restart.detail);
-  manifest.state = 'rolled-back';
-  await writeManifest(dir, manifest);
   if (!restart.ok) return outcome(false, `Files restored, but the restart failed (${restart.detail}); restart the service by hand.`);
   if (steps.length > 0) {
     const ready = await waitForGateway(service.report.gateway.readyUrl, context.restartTimeoutMs);

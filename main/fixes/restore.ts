@@ -1,7 +1,9 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { syncDir, writeFileAtomic } from '../system/atomic-write.ts';
-import { sha256, type BundleManifest } from './bundle.ts';
+import type { Executor } from '../system/exec.ts';
+import { sha256, writeManifest, type BundleManifest } from './bundle.ts';
+import { runRestart, runStep, type Step } from './restart.ts';
 import { FixRefused } from './types.ts';
 
 async function currentHash(path: string): Promise<string | null> {
@@ -46,4 +48,24 @@ async function removeStaleTemps(path: string): Promise<void> {
   for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
     if (name.startsWith(prefix) && name.endsWith('.tmp')) await rm(join(dirname(path), name), { force: true });
   }
+}
+
+/**
+ * Undoes a fix: files back (restoreFiles), the fix's commands undone (the CA
+ * out of the keychain), the service restarted with `restart`, the bundle
+ * marked rolled back. Shared by `fix rollback` and the automatic rollback
+ * after a failed write, restart or verification.
+ */
+export async function undoBundle(exec: Executor, dir: string, manifest: BundleManifest, restart: Step[], options: { force: boolean }): Promise<{ restored: string[]; undoFailures: string[]; restart: { ok: boolean; detail: string } }> {
+  const restored = await restoreFiles(dir, manifest, options);
+  const runOptions = { isRoot: process.getuid?.() === 0, platform: process.platform };
+  const undoFailures: string[] = [];
+  for (const undo of manifest.undo) {
+    const result = await runStep(exec, undo, runOptions);
+    if (result.code !== 0) undoFailures.push(`${undo.command} ${undo.args[0]}: ${(result.stderr || result.stdout).trim()}`);
+  }
+  const restarted = await runRestart(exec, restart, runOptions);
+  manifest.state = 'rolled-back';
+  await writeManifest(dir, manifest);
+  return { restored, undoFailures, restart: restarted };
 }

@@ -9,7 +9,7 @@ import { bundlesDir, createBundle, discardBundle, listBundles, newBundleId, sha2
 import { buildPlan } from './preview.ts';
 import { preflight, type Preflight } from './preflight.ts';
 import { restartSteps, runRestart, runStep, commandLine, type Step } from './restart.ts';
-import { restoreFiles } from './restore.ts';
+import { undoBundle } from './restore.ts';
 import { verifyFix, gatewayAnswers } from './verify.ts';
 import { FixRefused, type FixContext, type FixDraft } from './types.ts';
 
@@ -74,13 +74,9 @@ async function checksBeforeApply(context: FixContext, draft: FixDraft, restart: 
 
 async function rollBack(context: FixContext, log: StepLog, dir: string, manifest: BundleManifest, restart: Step[]): Promise<void> {
   await log.record('rollback', 'running', 'restoring the previous files');
-  const restored = await restoreFiles(dir, manifest, { force: true });
-  const options = { isRoot: process.getuid?.() === 0, platform: process.platform };
-  for (const undo of manifest.undo) await runStep(context.exec, undo, options);
-  const again = await runRestart(context.exec, restart, options);
-  manifest.state = 'rolled-back';
-  await writeManifest(dir, manifest);
-  await log.record('rollback', again.ok ? 'ok' : 'failed', `${restored.join(', ') || 'nothing to restore'}; ${again.detail}`);
+  const undone = await undoBundle(context.exec, dir, manifest, restart, { force: true });
+  const detail = [undone.restored.join(', ') || 'nothing to restore', ...undone.undoFailures, undone.restart.detail].join('; ');
+  await log.record('rollback', undone.restart.ok && undone.undoFailures.length === 0 ? 'ok' : 'failed', detail);
 }
 
 /**
