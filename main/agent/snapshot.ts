@@ -1,6 +1,6 @@
 import { sortBySeverity, type ClockReport, type Finding, type HealthReport, type ListenersReport, type ProbeReport } from '../contract.ts';
 import type { HealthSample } from '../glance/health.ts';
-import { healthFindings } from '../glance/status.ts';
+import { healthFindings } from '../glance/health-findings.ts';
 import type { AgentState } from '../ipc-contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { Settings } from '../settings-schema.ts';

@@ -4,6 +4,7 @@ import type { Settings } from '../settings.ts';
 import type { Executor } from '../system/exec.ts';
 import { measureClock } from './clock.ts';
 import { HealthTracker, sampleHealth } from './health.ts';
+import { healthFindings } from './health-findings.ts';
 import { scanListeners } from './listeners.ts';
 import { observeStatus, recordStateChanges, stateLogPaths } from '../report/state-log.ts';
 
@@ -30,18 +31,6 @@ export async function healthOnce(baseUrl: string, settings: Settings, retryDelay
     report = tracker.add(await sampleHealth(baseUrl, tracker.thresholds.timeoutMs));
   }
   return report;
-}
-
-/** What a health state means as findings; the one-shot status and the app's agent share it. */
-export function healthFindings(health: HealthReport, settings: Settings): Finding[] {
-  if (health.state === 'down') return [{ id: 'gateway.down', severity: 'critical', title: `The gateway does not answer at ${health.url} (${health.error})`, detail: 'Two consecutive probes failed.', fix: 'launchctl kickstart -k gui/$(id -u)/ai.openclaw.gateway; check the gateway log' }];
-  if (health.state === 'degraded') {
-    return [{ id: 'gateway.degraded', severity: 'warn', title: health.failing.length ? `The gateway is not ready: ${health.failing.join(', ')}` : `Gateway p95 latency ${health.p95Ms} ms is over ${settings.healthDegradedP95Ms} ms`, fix: 'openclaw health --json; openclaw doctor' }];
-  }
-  if (health.state === 'ok' && health.p95Ms !== null && health.p95Ms >= settings.healthOkP95Ms) {
-    return [{ id: 'gateway.slow', severity: 'warn', title: `Gateway latency ${health.p95Ms} ms is over the ${settings.healthOkP95Ms} ms objective`, fix: null }];
-  }
-  return [];
 }
 
 /**
