@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runProbeSuite } from '../main/probes/suite.ts';
+import { execCommand } from '../main/system/exec.ts';
 import type { ProbeTarget } from '../main/contract.ts';
 import { startNginx } from '../test/peers/nginx.ts';
 import { makePki } from '../test/peers/pki.ts';
@@ -42,7 +43,7 @@ try {
   let last;
   for (let round = 0; round < ROUNDS; round++) {
     const started = performance.now();
-    last = await runProbeSuite({ source: 'shell', service: null, targets, dnsServers: [], timeoutMs: 5000, shellEnv: env, logPath: null });
+    last = await runProbeSuite({ source: 'shell', service: null, targets, dnsServers: [], timeoutMs: 5000, shellEnv: env, exec: execCommand });
     suiteTimes.push(performance.now() - started);
     if (last.summary.ok !== COUNT) throw new Error(`suite: only ${last.summary.ok}/${COUNT} ok`);
     const curlStarted = performance.now();
@@ -56,7 +57,7 @@ try {
   console.log(`  curl x ${COUNT}, sequential:               ${curls.toFixed(0)} ms`);
   console.log(`  ratio clawbar / curl:                      ${(suite / curls).toFixed(2)}`);
 
-  const one = (await runProbeSuite({ source: 'shell', service: null, targets: targets.slice(0, 1), dnsServers: [], timeoutMs: 5000, shellEnv: env, logPath: null })).results[0]!;
+  const one = (await runProbeSuite({ source: 'shell', service: null, targets: targets.slice(0, 1), dnsServers: [], timeoutMs: 5000, shellEnv: env, exec: execCommand })).results[0]!;
   const [, connect, app, start, total] = await curl(names[0]!);
   const row = (label: string, ours: number | null, theirs: number) => console.log(`  ${label.padEnd(10)} ${String(ours?.toFixed(2) ?? '-').padStart(8)} ms   ${theirs.toFixed(2).padStart(8)} ms`);
   console.log(`\nphases for ${names[0]} (durations; curl's cumulative -w times differenced)`);

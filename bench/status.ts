@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { scanListeners } from '../main/glance/listeners.ts';
+import { execCommand } from '../main/system/exec.ts';
 import { startChrony } from '../test/peers/chrony.ts';
 import { NODE24, openclawEntry, QUIET_CONFIG, startGateway } from '../test/peers/openclaw.ts';
 import { CLI, writeService } from '../test/helpers/world.ts';
@@ -50,7 +51,7 @@ try {
   console.log(`  ratio clawbar / openclaw gateway probe: ${(clawbar / probe).toFixed(2)}`);
 
   console.log('\nlistener scan');
-  const scan = await timeMedian('clawbar scanListeners (in process)', 10, () => scanListeners({ home: world, gatewayPort: gateway.port }));
+  const scan = await timeMedian('clawbar scanListeners (in process)', 10, () => scanListeners({ exec: execCommand, gatewayPort: gateway.port }));
   const lsof = await timeMedian('lsof -nP -iTCP -sTCP:LISTEN', 10, () => run('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']).catch((e) => e));
   console.log(`  ratio clawbar / lsof:                   ${(scan / lsof).toFixed(2)}`);
 } finally {

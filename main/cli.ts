@@ -4,8 +4,10 @@ import { probeCommand } from './cli/probe-command.ts';
 import { fixCommand } from './cli/fix-command.ts';
 import { clockCommand, listenersCommand, statusCommand } from './cli/glance-commands.ts';
 import { metricsCommand, reportCommand } from './cli/report-commands.ts';
-import { listFixBundles } from './fixes/index.ts';
+import { createOut, type Out } from './cli/emit.ts';
+import { Session } from './session/session.ts';
 import { EXIT, InputError, UsageError } from './system/errors.ts';
+import { buildWorld } from './world.ts';
 
 const HELP = `clawbar — diagnose an OpenClaw gateway on a headless Mac
 
@@ -45,7 +47,7 @@ Exit codes: 0 ok, 1 warnings, 2 critical findings, 64 bad usage,
 65 unreadable or unparsable input, 70 internal error.
 `;
 
-type Handler = (values: Record<string, unknown>, positionals: string[]) => Promise<number>;
+type Handler = (session: Session, out: Out, values: Record<string, unknown>, positionals: string[]) => Promise<number>;
 
 interface CommandSpec {
   options: NonNullable<ParseArgsConfig['options']>;
@@ -62,19 +64,19 @@ const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : [])
 const COMMANDS: Record<string, CommandSpec> = {
   status: {
     options: { json: { type: 'boolean', default: false } },
-    run: (values) => statusCommand({ json: values.json === true }, write),
+    run: (session, out, values) => statusCommand(session, { json: values.json === true }, out),
   },
   listeners: {
     options: { json: { type: 'boolean', default: false }, 'save-baseline': { type: 'boolean', default: false }, baseline: { type: 'string' } },
-    run: (values) => listenersCommand({ json: values.json === true, saveBaseline: values['save-baseline'] === true, baseline: values.baseline as string | undefined }, write),
+    run: (session, out, values) => listenersCommand(session, { json: values.json === true, saveBaseline: values['save-baseline'] === true, baseline: values.baseline as string | undefined }, out),
   },
   clock: {
     options: { json: { type: 'boolean', default: false }, server: { type: 'string' } },
-    run: (values) => clockCommand({ json: values.json === true, server: values.server as string | undefined }, write),
+    run: (session, out, values) => clockCommand(session, { json: values.json === true, server: values.server as string | undefined }, out),
   },
   env: {
     options: { plist: { type: 'string' }, json: { type: 'boolean', default: false } },
-    run: (values) => envCommand({ plist: values.plist as string | undefined, json: values.json === true }, write),
+    run: (session, out, values) => envCommand(session, { plist: values.plist as string | undefined, json: values.json === true }, out),
   },
   probe: {
     options: {
@@ -82,20 +84,20 @@ const COMMANDS: Record<string, CommandSpec> = {
       'dns-server': { type: 'string', multiple: true }, 'shell-env': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '8000' }, json: { type: 'boolean', default: false },
     },
-    run: (values) => probeCommand({
+    run: (session, out, values) => probeCommand(session, {
       plist: values.plist as string | undefined, target: list(values.target), resolve: list(values.resolve), dnsServer: list(values['dns-server']),
       shellEnv: values['shell-env'] === true, json: values.json === true, timeoutMs: Number(values.timeout),
-    }, write, progress),
+    }, out),
   },
   report: {
     options: {
       json: { type: 'boolean', default: false }, out: { type: 'string' }, plist: { type: 'string' },
       allowlist: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false },
     },
-    run: (values) => reportCommand({
+    run: (session, out, values) => reportCommand(session, {
       json: values.json === true, out: values.out as string | undefined, plist: values.plist as string | undefined,
       allowlist: values.allowlist === true, csv: values.csv === true,
-    }, write, progress, listFixBundles),
+    }, out),
   },
   fix: {
     positionals: true,
@@ -106,31 +108,37 @@ const COMMANDS: Record<string, CommandSpec> = {
       target: { type: 'string', multiple: true }, resolve: { type: 'string', multiple: true }, 'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string', default: '8000' }, 'restart-timeout': { type: 'string', default: '90000' },
     },
-    run: (values, positionals) => {
+    run: (session, out, values, positionals) => {
       if (positionals.length > 2) throw new UsageError(`fix: unexpected argument '${positionals[2]}'`);
-      return fixCommand({
+      return fixCommand(session, {
         sub: positionals[0], id: positionals[1], plist: values.plist as string | undefined, cert: values.cert as string | undefined,
         scope: values.scope as string | undefined, url: values.url as string | undefined, noProxy: values['no-proxy'] as string | undefined,
         server: values.server as string | undefined, dryRun: values['dry-run'] === true, apply: values.apply === true, force: values.force === true,
         plan: values.plan as string | undefined, json: values.json === true, target: list(values.target), resolve: list(values.resolve),
         dnsServer: list(values['dns-server']), timeoutMs: Number(values.timeout), restartTimeoutMs: Number(values['restart-timeout']),
-      }, write, progress);
+      }, out);
     },
   },
   metrics: {
     options: { out: { type: 'string' }, plist: { type: 'string' } },
-    run: (values) => metricsCommand({ out: values.out as string | undefined, plist: values.plist as string | undefined }, write, progress),
+    run: (session, out, values) => metricsCommand(session, { out: values.out as string | undefined, plist: values.plist as string | undefined }, out),
   },
 };
 
-/** Runs the CLI and returns its exit code; every failure becomes a one-line message on stderr. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI and returns its exit code; every failure becomes a one-line
+ * message on stderr. The world (environment, executor, files, redactor) is
+ * built here, once, from this process; nothing below reads process.env.
+ */
+export async function main(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(HELP);
     return name ? EXIT.ok : EXIT.usage;
   }
   const command = COMMANDS[name];
+  const world = buildWorld({ env });
+  const session = new Session(world);
   try {
     if (!command) throw new UsageError(`unknown command '${name}' (see clawbar --help)`);
     if (rest.includes('-h') || rest.includes('--help')) {
@@ -143,18 +151,18 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
       throw new UsageError(`${name}: ${(error as Error).message.split('\n')[0]}`);
     }
-    return await command.run(parsed.values, parsed.positionals);
+    return await command.run(session, createOut(world.redactor, write, progress), parsed.values, parsed.positionals);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`clawbar: ${error.message}\n`);
+      process.stderr.write(`clawbar: ${world.redactor.text(error.message)}\n`);
       return EXIT.usage;
     }
     if (error instanceof InputError) {
-      process.stderr.write(`clawbar: ${error.message}\n`);
+      process.stderr.write(`clawbar: ${world.redactor.text(error.message)}\n`);
       return EXIT.dataErr;
     }
-    process.stderr.write(`clawbar: internal error: ${(error as Error).message ?? String(error)}\n`);
-    if (process.env.CLAWBAR_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.stderr.write(`clawbar: internal error: ${world.redactor.text((error as Error).message ?? String(error))}\n`);
+    if (env.CLAWBAR_DEBUG) process.stderr.write(`${world.redactor.text(String((error as Error).stack))}\n`);
     return EXIT.internal;
   }
 }

@@ -1,15 +1,11 @@
-import { join } from 'node:path';
 import { Settings } from './settings-schema.ts';
 import { InputError } from './system/errors.ts';
 import { readBoundedFile } from './system/files.ts';
-import { clawbarPaths } from './system/paths.ts';
 
 export { Settings } from './settings-schema.ts';
 
-export const settingsPath = (env: Record<string, string | undefined> = process.env) => join(clawbarPaths(env).configDir, 'config.json');
-
-/** Reads settings; a missing file gives the defaults, a broken one is an InputError (exit 65). */
-export async function loadSettings(path = settingsPath()): Promise<Settings> {
+/** Reads settings (`files.settings`); a missing file gives the defaults, a broken one is an InputError (exit 65). */
+export async function loadSettings(path: string): Promise<Settings> {
   let text: string;
   try {
     text = (await readBoundedFile(path, 1024 * 1024)).toString('utf8');

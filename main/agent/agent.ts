@@ -1,26 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { ClockReport, EnvReport, FixBundleSummary, FixOutcome, HealthReport, ListenersReport, ProbeReport } from '../contract.ts';
-import { measureClock } from '../glance/clock.ts';
+import type { ClockReport, EnvReport, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport } from '../contract.ts';
 import { HealthScheduler } from '../glance/health.ts';
-import { scanListeners } from '../glance/listeners.ts';
-import type { AgentState, FixRequest, Notice, Progress } from '../ipc-contract.ts';
-import { loadServiceEnvironment, type ServiceEnvironment } from '../service/environment.ts';
-import { Settings } from '../settings-schema.ts';
-import type { Executor } from '../system/exec.ts';
-import { clawbarPaths } from '../system/paths.ts';
-import { Redactor } from '../system/redact.ts';
-import { FirstRun } from './first-run.ts';
-import { FleetSignals, statusFromGlance } from './fleet.ts';
-import { buildDiagnosticsReport, collectDiagnostics } from '../report/report.ts';
+import type { AgentState, FixRequest, History, Notice, Progress } from '../ipc-contract.ts';
+import { envView } from '../report/env-report.ts';
 import { reportMarkdown } from '../report/report-markdown.ts';
-import { lastProbePath, loadLastProbe } from '../report/last-probe.ts';
-import { nodeFacts } from '../report/node-facts.ts';
-import { fixBundles, rollbackFor, runFixFor, type FixContext } from './fixes.ts';
+import type { ServiceEnvironment } from '../service/environment.ts';
+import { Session } from '../session/session.ts';
+import { Settings } from '../settings-schema.ts';
+import { FirstRun } from '../store/first-run.ts';
+import type { Executor } from '../system/exec.ts';
+import { Periodic } from '../system/periodic.ts';
+import { buildWorld, type Env } from '../world.ts';
+import { FleetSignals, statusFromGlance } from './fleet.ts';
+import { withService } from './fixes.ts';
 import { clockNotice, healthNotice, listenerNotices, probeNotice } from './notices.ts';
-import { Periodic } from './periodic.ts';
-import { probeWorld } from './probe-run.ts';
 import { snapshot } from './snapshot.ts';
 
 export interface AgentIntervals { healthMs: number; listenersMs: number; clockMs: number; probesMs: number; serviceMs: number }
@@ -31,33 +24,58 @@ export interface AgentOptions {
   plistPath?: string;
   exec?: Executor;
   now?: () => Date;
-  /** The operator's shell, for `--shell-env`-style comparison; defaults to this process's environment. */
-  shellEnv?: Record<string, string | undefined>;
+  /** The operator's environment (the app's own): PATH, and the shell the daemon is compared with. */
+  shellEnv?: Env;
   /** Tests shorten the settings' intervals. */
   intervals?: Partial<AgentIntervals>;
   probeTimeoutMs?: number;
 }
 
+/** The agent's events, declared once; the app's wiring and the tests derive their types from these. */
+export interface AgentEvents {
+  state: [AgentState];
+  progress: [Progress];
+  notify: [Notice];
+  settings: [Settings];
+}
+
 type Busy = AgentState['busy'][number];
+type CheckId = Busy | 'metrics';
+
+/**
+ * One scheduled check: how often, whether it runs at once or after its
+ * interval (at start and after a wake), and what it does. Every run goes
+ * through `track`, so a failure of any check becomes a finding in the app.
+ */
+interface Check {
+  id: CheckId;
+  intervalMs: number;
+  first: 'now' | 'later';
+  onWake: 'now' | 'later';
+  /** Shown as busy in the UI while it runs (not the quick ones that run every few seconds). */
+  busy: boolean;
+  run: () => Promise<unknown>;
+}
+
 /** The service files change rarely; reading them every five minutes catches drift without cost. */
 const SERVICE_INTERVAL_MS = 300_000;
 
 /**
- * The app's state owner: runs the engine's checks on their schedules, keeps
- * the latest (redacted) reports, derives the tray's lines and colour, and
- * emits 'state' when anything shown changed, 'notify' when a state changed
- * in a way worth interrupting for, and 'progress' during long operations.
- * No Electron here: main/app wires these events to the tray, notifications
- * and IPC, and the E2E tests drive the very same object.
+ * The app's state owner: runs the checks of its table on their schedules
+ * through the session (which keeps what is kept), derives the tray's lines
+ * and colour, and emits 'state' when anything shown changed, 'notify' when a
+ * state changed in a way worth interrupting for, and 'progress' during long
+ * operations. Events and getState() are exits: they pass the world's
+ * redactor. No Electron here: main/app wires the events, and the E2E tests
+ * drive the very same object.
  */
-export class Agent extends EventEmitter {
-  readonly home: string;
+export class Agent extends EventEmitter<AgentEvents> {
   readonly options: AgentOptions;
+  readonly session: Session;
   settings: Settings;
   service: ServiceEnvironment | null = null;
-  private serviceError: string | null = null;
-  private scheduler: HealthScheduler | null = null;
-  private health: HealthReport | null = null;
+  private health: HealthScheduler | null = null;
+  private healthReport: HealthReport | null = null;
   private listenerReport: ListenersReport | null = null;
   private clock: ClockReport | null = null;
   private lastProbe: ProbeReport | null = null;
@@ -76,25 +94,36 @@ export class Agent extends EventEmitter {
     super();
     this.options = options;
     this.settings = Settings.parse(options.settings);
-    this.home = options.home ?? process.env.HOME ?? homedir();
-    this.firstRun = new FirstRun(clawbarPaths({ ...process.env, HOME: this.home }).stateDir);
-    this.fleet = new FleetSignals({ ...process.env, HOME: this.home });
+    this.session = new Session(buildWorld({ env: options.shellEnv ?? process.env, home: options.home, exec: options.exec, now: options.now }));
+    this.firstRun = new FirstRun(this.session.world.files.firstRun);
+    this.fleet = new FleetSignals(this.session);
   }
+
+  get home(): string { return this.session.world.home; }
 
   get intervals(): AgentIntervals {
     const s = this.settings;
     return { healthMs: s.healthIntervalSec * 1000, listenersMs: s.listenerIntervalSec * 1000, clockMs: s.clockIntervalSec * 1000, probesMs: s.probeIntervalSec * 1000, serviceMs: SERVICE_INTERVAL_MS, ...this.options.intervals };
   }
 
-  get redactor(): Redactor { return this.service?.redactor ?? new Redactor().addEnvironment(this.shellEnv); }
-  get shellEnv(): Record<string, string | undefined> { return this.options.shellEnv ?? process.env; }
-  get probeLogPath(): string { return join(clawbarPaths({ ...process.env, HOME: this.home }).logDir, 'probes.jsonl'); }
+  /** The table of scheduled checks. Metrics and state-change lines follow the listener schedule, from what the others found. */
+  private checks(): Check[] {
+    const i = this.intervals;
+    return [
+      { id: 'health', intervalMs: i.healthMs, first: 'now', onWake: 'now', busy: false, run: () => this.sampleHealth() },
+      { id: 'listeners', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: true, run: () => this.scanListeners() },
+      { id: 'clock', intervalMs: i.clockMs, first: 'now', onWake: 'now', busy: true, run: () => this.measureClock() },
+      { id: 'service', intervalMs: i.serviceMs, first: 'later', onWake: 'later', busy: true, run: () => this.loadService() },
+      { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.runProbes() },
+      { id: 'metrics', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: () => this.publishFleetSignals() },
+    ];
+  }
 
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
     await this.firstRun.load();
-    await this.loadService();
+    await this.track('service', true, () => this.loadService());
     if (!this.paused) this.startLoops(false);
     this.publish();
   }
@@ -119,7 +148,7 @@ export class Agent extends EventEmitter {
     if (!this.paused) return;
     this.paused = false;
     if (this.running) {
-      await this.loadService();
+      await this.track('service', true, () => this.loadService());
       this.startLoops(true);
     }
     this.publish();
@@ -137,100 +166,66 @@ export class Agent extends EventEmitter {
   }
 
   private startLoops(afterWake: boolean): void {
-    const i = this.intervals;
-    this.scheduler = this.makeScheduler();
-    this.scheduler.start();
-    this.loops = [
-      new Periodic(i.listenersMs, async () => { await this.scanListeners(); }),
-      new Periodic(i.clockMs, () => this.measureClock()),
-      new Periodic(i.serviceMs, () => this.loadService()),
-      new Periodic(i.probesMs, async () => { await this.runProbes().catch(() => undefined); }),
-      // Metrics and state-change lines on the listener schedule, from what the checks above found.
-      new Periodic(i.listenersMs, () => this.publishFleetSignals()),
-    ];
-    this.loops.forEach((loop, index) => loop.start(index === 2 || (index === 3 && afterWake)));
-  }
-
-  /**
-   * "Copy diagnostics report": the same document as `clawbar report`, built
-   * from the agent's latest checks (a fresh look only when one is missing).
-   */
-  async diagnosticsReport(): Promise<string> {
-    if (!this.service) await this.loadService();
-    const service = this.service;
-    if (!service) throw new Error('the gateway service could not be read');
-    const env = { ...process.env, HOME: this.home };
-    const fixHistory = () => fixBundles(env);
-    const status = statusFromGlance({ health: this.health, listeners: this.listenerReport, clock: this.clock }, this.settings);
-    const report = status
-      ? buildDiagnosticsReport({ service, status, lastProbe: await loadLastProbe(lastProbePath(env)), fixHistory: await fixHistory(), node: await nodeFacts(this.options.exec) })
-      : await collectDiagnostics({ service, settings: this.settings, fixHistory, lastProbePath: lastProbePath(env), exec: this.options.exec, home: this.home });
-    return this.redactor.text(reportMarkdown(report));
-  }
-
-  /** The node_exporter textfile, status.jsonl and the optional loopback /metrics; a failure is shown, never fatal. */
-  async publishFleetSignals(): Promise<void> {
-    try {
-      await this.fleet.publish({ health: this.health, listeners: this.listenerReport, clock: this.clock }, this.settings, this.redactor);
-      this.failures.delete('metrics');
-    } catch (error) {
-      this.failures.set('metrics', this.redactor.text((error as Error).message));
-    }
+    this.loops = this.checks().map((check) => {
+      const loop = new Periodic(check.intervalMs, () => this.track(check.id, check.busy, check.run));
+      loop.start((afterWake ? check.onWake : check.first) === 'later');
+      return loop;
+    });
   }
 
   private async stopLoops(): Promise<void> {
     const loops = this.loops;
     this.loops = [];
-    await Promise.all([this.scheduler?.stop(), ...loops.map((loop) => loop.stop())]);
+    await Promise.all(loops.map((loop) => loop.stop()));
   }
 
-  private makeScheduler(): HealthScheduler {
-    const url = this.service?.report.gateway.healthUrl.replace(/\/health$/, '') ?? 'http://127.0.0.1:18789';
-    const scheduler = new HealthScheduler(url, this.intervals.healthMs, { okP95Ms: this.settings.healthOkP95Ms, degradedP95Ms: this.settings.healthDegradedP95Ms });
-    scheduler.on('sample', (report: HealthReport) => {
-      const notice = healthNotice(this.health?.state ?? null, report);
-      this.health = report;
-      if (notice) this.notify(notice);
-      this.publish();
-    });
-    return scheduler;
+  /** One health sample; a gateway that moved to another port gets a fresh tracker (and a fresh p95). */
+  private async sampleHealth(): Promise<void> {
+    const url = this.service?.facts.gateway.healthUrl.replace(/\/health$/, '') ?? 'http://127.0.0.1:18789';
+    if (this.health?.baseUrl !== url) {
+      this.health = new HealthScheduler(url, this.intervals.healthMs, { okP95Ms: this.settings.healthOkP95Ms, degradedP95Ms: this.settings.healthDegradedP95Ms });
+      this.healthReport = null;
+    }
+    const report = await this.health.runNow();
+    const notice = healthNotice(this.healthReport?.state ?? null, report);
+    this.healthReport = report;
+    if (notice) this.notify(notice);
   }
 
-  /** Reads the service again; a gateway that moved to another port gets a fresh health loop. */
+  /** "Copy diagnostics report": the same document as `clawbar report`, from the agent's latest checks (a fresh look only when one is missing). */
+  async diagnosticsReport(): Promise<string> {
+    if (!this.service) await this.track('service', true, () => this.loadService());
+    if (!this.service) throw new Error(this.failures.get('service') ?? 'the gateway service could not be read');
+    const status = statusFromGlance(this.glance(), this.settings) ?? undefined;
+    return reportMarkdown(await this.session.report(this.service, this.settings, status));
+  }
+
+  /** The node_exporter textfile, status.jsonl and the optional loopback /metrics. */
+  publishFleetSignals(): Promise<void> {
+    return this.fleet.publish(this.glance(), this.settings);
+  }
+
+  private glance() {
+    return { health: this.healthReport, listeners: this.listenerReport, clock: this.clock };
+  }
+
   async loadService(): Promise<void> {
-    await this.track('service', async () => {
-      const previousUrl = this.service?.report.gateway.healthUrl;
-      this.service = await loadServiceEnvironment({ home: this.home, plistPath: this.options.plistPath, exec: this.options.exec, shellEnv: this.shellEnv });
-      if (this.scheduler && previousUrl && previousUrl !== this.service.report.gateway.healthUrl && !this.paused && this.running) {
-        await this.scheduler.stop();
-        this.health = null;
-        this.scheduler = this.makeScheduler();
-        this.scheduler.start();
-      }
-    });
+    this.service = await this.session.service(this.service?.facts.service?.plistPath ?? this.options.plistPath);
   }
 
   async scanListeners(saveBaseline = false): Promise<ListenersReport | null> {
-    await this.track('listeners', async () => {
-      const gateway = this.service?.report.gateway;
-      const report = await scanListeners({
-        exec: this.options.exec, home: this.home, now: this.options.now?.(), saveBaseline,
-        gatewayPort: gateway?.port ?? null, authMode: gateway?.authMode ?? null, exceptions: this.settings.listenerExceptions.map((e) => e.port),
-      });
-      for (const notice of listenerNotices(this.listenerReport, report)) this.notify(notice);
-      this.listenerReport = this.redactor.deep(report);
-    });
-    return this.listenerReport;
+    const gateway = this.service?.facts.gateway;
+    const report = await this.session.listeners({ port: gateway?.port ?? null, authMode: gateway?.authMode ?? null }, this.settings, { saveBaseline });
+    for (const notice of listenerNotices(this.listenerReport, report)) this.notify(notice);
+    this.listenerReport = report;
+    return report;
   }
 
   async measureClock(): Promise<void> {
-    await this.track('clock', async () => {
-      const s = this.settings;
-      const report = await measureClock({ server: s.ntpServer || undefined, exec: this.options.exec, warnMs: s.clockWarnMs, criticalMs: s.clockCriticalMs, httpDateUrls: s.clockHttpDateUrls, timeoutMs: 1_500, samples: 3 });
-      const notice = clockNotice(this.clock, report);
-      if (notice) this.notify(notice);
-      this.clock = report;
-    });
+    const report = await this.session.clock(this.settings, { timeoutMs: 1_500, samples: 3 });
+    const notice = clockNotice(this.clock, report);
+    if (notice) this.notify(notice);
+    this.clock = report;
   }
 
   /** The probe suite under the daemon's world (or the shell's); a second call while one runs joins it. */
@@ -245,11 +240,13 @@ export class Agent extends EventEmitter {
     this.busy.add('probes');
     this.publish();
     try {
-      if (!this.service) await this.loadService();
-      if (!this.service) throw new Error(this.serviceError ?? 'no gateway service');
-      const report = await probeWorld({
-        world, service: this.service, home: this.home, shellEnv: this.shellEnv, exec: this.options.exec, timeoutMs: this.options.probeTimeoutMs ?? 8_000,
-        logPath: this.probeLogPath, onProgress: (progress) => this.emit('progress', this.redactor.deep(progress)),
+      if (!this.service) await this.track('service', true, () => this.loadService());
+      const service = this.service;
+      if (!service) throw new Error(this.failures.get('service') ?? 'no gateway service');
+      const report = await this.session.probe(service, {
+        source: world, timeoutMs: this.options.probeTimeoutMs ?? 8_000,
+        onProgress: (target, phase, done, total) => this.emitSafe('progress', { kind: 'probe', world, target, phase, done, total }),
+        onResult: (result, done, total) => this.emitSafe('progress', { kind: 'probe', world, target: result.target, phase: 'done', done, total }),
       });
       const notice = world === 'daemon' ? probeNotice(this.lastProbe, report) : null;
       if (world === 'daemon') this.lastProbe = report;
@@ -265,51 +262,54 @@ export class Agent extends EventEmitter {
 
   /** Runs checks now (the "Retry now" button, or after a fix). */
   async refresh(check: 'all' | 'health' | 'listeners' | 'clock' | 'service' = 'all'): Promise<AgentState> {
-    const jobs: Array<Promise<unknown>> = [];
-    if (check === 'service' || check === 'all') jobs.push(this.loadService());
-    if ((check === 'health' || check === 'all') && this.scheduler) jobs.push(this.scheduler.runNow());
-    if (check === 'listeners' || check === 'all') jobs.push(this.scanListeners());
-    if (check === 'clock' || check === 'all') jobs.push(this.measureClock());
-    await Promise.all(jobs);
+    const rows = this.checks().filter((row) => (check === 'all' ? ['service', 'health', 'listeners', 'clock'].includes(row.id) : row.id === check));
+    await Promise.all(rows.map((row) => this.track(row.id, row.busy, row.run)));
     return this.getState();
   }
 
   async saveBaseline(): Promise<ListenersReport> {
-    const report = await this.scanListeners(true);
+    await this.track('listeners', true, () => this.scanListeners(true));
     const failure = this.failures.get('listeners');
-    if (failure || !report) throw new Error(failure ?? 'listener scan failed');
-    return report;
+    if (failure || !this.listenerReport) throw new Error(failure ?? 'listener scan failed');
+    return this.listenerReport;
   }
 
   /** The daemon's environment as `clawbar env` shows it, read fresh (the env view is where drift is judged). */
   async environment(): Promise<EnvReport> {
-    await this.loadService();
-    if (!this.service) throw new Error(this.serviceError ?? 'no gateway service');
-    return this.service.report;
+    await this.track('service', true, () => this.loadService());
+    if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
+    return envView(this.service.facts);
+  }
+
+  async history(): Promise<History> {
+    return { health: this.healthHistory(), probes: await this.session.keeper.probeRuns() };
   }
 
   /** Plan, preview and pre-flight a fix without writing anything. */
   planFix(request: FixRequest): Promise<FixOutcome> {
-    return this.fixing(() => runFixFor(request, 'dry-run', this.fixContext()));
+    return this.fixing(() => this.session.fix(withService(request, this.plistPath()), 'dry-run', this.fixRun()));
   }
 
+  /** `planId`: the previewed plan; apply refuses when the files no longer match it. */
   applyFix(request: FixRequest, planId?: string): Promise<FixOutcome> {
-    return this.fixing(() => runFixFor(request, 'apply', this.fixContext(), planId), true);
+    return this.fixing(() => this.session.fix(withService(request, this.plistPath()), 'apply', { ...this.fixRun(), planId }), true);
   }
 
   rollbackFix(id?: string): Promise<FixOutcome> {
-    return this.fixing(() => rollbackFor(id, this.fixContext()), true);
+    return this.fixing(() => this.session.rollback(id, this.fixRun()), true);
   }
 
-  async fixHistory(): Promise<FixBundleSummary[]> {
-    return this.redactor.deep(await fixBundles(this.fixContext().env));
+  fixHistory(): Promise<FixBundleSummary[]> {
+    return this.session.fixHistory();
   }
 
-  private fixContext(): FixContext {
-    return {
-      home: this.home, env: { ...this.shellEnv, HOME: this.home }, exec: this.options.exec, plistPath: this.service?.report.service?.plistPath ?? this.options.plistPath ?? null,
-      onStep: (step) => this.emit('progress', this.redactor.deep({ kind: 'fix', step } satisfies Progress)),
-    };
+  /** The service the agent watches; IPC requests never name files themselves. */
+  private plistPath(): string | null {
+    return this.service?.facts.service?.plistPath ?? this.options.plistPath ?? null;
+  }
+
+  private fixRun() {
+    return { onStep: (step: FixStep) => this.emitSafe('progress', { kind: 'fix', step }) };
   }
 
   /** One fix at a time; a fix that changed files is followed by a fresh look, so every view shows the new world. */
@@ -318,10 +318,10 @@ export class Agent extends EventEmitter {
     this.busy.add('fix');
     this.publish();
     try {
-      const outcome = this.redactor.deep(await task());
+      const outcome = await task();
       if (changes) {
         await this.refresh('all');
-        await this.runProbes().catch(() => undefined);
+        await this.track('probes', false, () => this.runProbes());
       }
       return outcome;
     } finally {
@@ -336,33 +336,34 @@ export class Agent extends EventEmitter {
     return this.getState();
   }
 
+  /** The state as the renderer and the tray see it: an exit, so redacted. */
   getState(): AgentState {
-    return this.redactor.deep(snapshot({
-      settings: this.settings, service: this.service, health: this.health, samples: this.scheduler?.tracker.samples ?? [], listeners: this.listenerReport,
+    return this.session.world.redactor.deep(snapshot({
+      settings: this.settings, service: this.service, health: this.healthReport, samples: this.health?.tracker.samples ?? [], listeners: this.listenerReport,
       clock: this.clock, lastProbe: this.lastProbe, lastShellProbe: this.lastShellProbe, failures: this.failures, firstRun: this.firstRun.pending,
-      paused: this.paused, busy: [...this.busy], now: this.options.now?.() ?? new Date(),
+      paused: this.paused, busy: [...this.busy], now: this.session.world.now(),
     }));
   }
 
-  /** Health points for the history view, from the scheduler's ring. */
-  healthHistory(): Array<{ at: string; state: 'ok' | 'fail'; latencyMs: number | null }> {
-    return (this.scheduler?.tracker.samples ?? []).map((s) => ({ at: new Date(s.at).toISOString(), state: s.ok ? 'ok' : 'fail', latencyMs: s.latencyMs }));
+  /** Health points for the history view, from the tracker's ring. */
+  healthHistory(): History['health'] {
+    return (this.health?.tracker.samples ?? []).map((s) => ({ at: new Date(s.at).toISOString(), state: s.ok ? 'ok' : 'fail', latencyMs: s.latencyMs }));
   }
 
-  /** Marks a long operation busy for the UI and turns its failure into a finding instead of a crash. */
-  async track(what: Busy, task: () => Promise<void>): Promise<void> {
-    this.busy.add(what);
-    this.publish();
+  /** Runs one check, marks it busy for the UI when it is a long one, and turns its failure into a finding instead of a crash. */
+  private async track(id: CheckId, busy: boolean, task: () => Promise<unknown>): Promise<void> {
+    const shown = busy && id !== 'metrics' ? id : null;
+    if (shown) {
+      this.busy.add(shown);
+      this.publish();
+    }
     try {
       await task();
-      this.failures.delete(what);
-      if (what === 'service') this.serviceError = null;
+      this.failures.delete(id);
     } catch (error) {
-      const message = this.redactor.text((error as Error).message);
-      this.failures.set(what, message);
-      if (what === 'service') this.serviceError = message;
+      this.failures.set(id, (error as Error).message);
     } finally {
-      this.busy.delete(what);
+      if (shown) this.busy.delete(shown);
       this.publish();
     }
   }
@@ -370,7 +371,12 @@ export class Agent extends EventEmitter {
   private notify(notice: Notice): void {
     // A fix restarts the gateway on purpose; the operator who pressed Apply is watching its steps already.
     if (this.busy.has('fix') && notice.id === 'gateway.down') return;
-    this.emit('notify', this.redactor.deep(notice));
+    this.emitSafe('notify', notice);
+  }
+
+  /** Events leave the process (notifications, the renderer): they pass the redactor. */
+  private emitSafe<K extends 'progress' | 'notify'>(event: K, payload: AgentEvents[K][0]): void {
+    (this.emit as (event: K, payload: AgentEvents[K][0]) => boolean)(event, this.session.world.redactor.deep(payload));
   }
 
   /** Emits 'state' only when something shown changed (the timestamp alone does not count). */

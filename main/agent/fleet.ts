@@ -1,13 +1,9 @@
 import type { ClockReport, HealthReport, ListenersReport, StatusReport } from '../contract.ts';
 import { composeStatus } from '../glance/status.ts';
-import { lastProbePath, loadLastProbe } from '../report/last-probe.ts';
-import { renderMetrics } from '../report/metrics.ts';
 import { startMetricsServer, type MetricsServer } from '../report/metrics-server.ts';
-import { textfilePath, writeTextfile } from '../report/metrics-textfile.ts';
-import { CLAWBAR_VERSION } from '../report/node-facts.ts';
-import { observeStatus, recordStateChanges, stateLogPaths } from '../report/state-log.ts';
+import type { Session } from '../session/session.ts';
 import type { Settings } from '../settings-schema.ts';
-import type { Redactor } from '../system/redact.ts';
+import { textfilePath, writeTextfile } from '../store/metrics-textfile.ts';
 
 export interface Glance { health: HealthReport | null; listeners: ListenersReport | null; clock: ClockReport | null }
 
@@ -22,26 +18,26 @@ export function statusFromGlance(glance: Glance, settings: Settings): StatusRepo
  * What a fleet sees of this node while the app runs: the node_exporter
  * textfile rewritten from the agent's own checks (no extra probing), the
  * state-change lines in status.jsonl (shared with the CLI), and, when the
- * operator chose a port, /metrics on 127.0.0.1.
+ * operator chose a port, /metrics on 127.0.0.1. The textfile and the
+ * endpoint are exits: they carry the redacted text.
  */
 export class FleetSignals {
   private server: MetricsServer | null = null;
   private serverPort: number | null = null;
   private latest = '';
-  private readonly env: Record<string, string | undefined>;
+  private readonly session: Session;
 
-  constructor(env: Record<string, string | undefined>) {
-    this.env = env;
+  constructor(session: Session) {
+    this.session = session;
   }
 
-  async publish(glance: Glance, settings: Settings, redactor: Redactor): Promise<void> {
+  async publish(glance: Glance, settings: Settings): Promise<void> {
     const status = statusFromGlance(glance, settings);
     if (!status) return;
-    const safe = redactor.deep(status);
-    await recordStateChanges(observeStatus(safe), { ...stateLogPaths(this.env), source: 'app' });
-    const lastProbe = await loadLastProbe(lastProbePath(this.env));
-    this.latest = redactor.text(renderMetrics({ status: safe, lastProbe, version: CLAWBAR_VERSION }));
-    await writeTextfile(textfilePath(settings, this.env), this.latest, true);
+    const { world, keeper } = this.session;
+    await keeper.recordStatus(status, 'app');
+    this.latest = world.redactor.text(await this.session.metrics(status));
+    await writeTextfile(textfilePath(settings, world.files.metricsTextfile), this.latest, { createDir: true, stateDir: world.files.stateDir });
     await this.serve(settings.metricsPort ?? null);
   }
 

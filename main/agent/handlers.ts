@@ -1,6 +1,5 @@
 import { History, type InvokeChannel, type InvokeRequest, type InvokeResponse } from '../ipc-contract.ts';
 import type { Agent } from './agent.ts';
-import { readProbeRuns } from './history.ts';
 
 export type Handlers = { [C in InvokeChannel]: (request: InvokeRequest<C>) => Promise<InvokeResponse<C>> };
 
@@ -13,14 +12,16 @@ export interface HandlerHooks {
  * One function per IPC channel, each a thin call into the agent. main/app
  * registers exactly these with ipcMain (after checking the sender and
  * parsing the request with the contract), and the E2E bridge calls the same
- * ones, so the tests exercise what the app runs. Every response passes the
- * agent's redactor once more: the last gate before anything leaves main.
+ * ones, so the tests exercise what the app runs. A response is an exit: what
+ * the agent returns raw passes the world's redactor here, once (the state is
+ * redacted by the agent itself, since it also leaves as an event).
  */
 export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers {
-  const out = <T>(value: T): T => agent.redactor.deep(value);
-  return {
+  const redactor = agent.session.world.redactor;
+  const out = <T>(value: T): T => redactor.deep(value);
+  const handlers: Handlers = {
     'state:get': async () => agent.getState(),
-    'state:refresh': async ({ check }) => out(await agent.refresh(check ?? 'all')),
+    'state:refresh': async ({ check }) => agent.refresh(check ?? 'all'),
     'probes:run': async ({ world }) => out(await agent.runProbes({ shellEnv: world === 'shell' })),
     'listeners:save-baseline': async () => out(await agent.saveBaseline()),
     'env:get': async () => out(await agent.environment()),
@@ -28,9 +29,9 @@ export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers
     'fix:apply': async ({ fix, planId }) => out(await agent.applyFix(fix, planId)),
     'fix:rollback': async ({ id }) => out(await agent.rollbackFix(id)),
     'fix:history': async () => out(await agent.fixHistory()),
-    'history:get': async () => out(History.parse({ health: agent.healthHistory(), probes: await readProbeRuns(agent.probeLogPath) })),
+    'history:get': async () => out(History.parse(await agent.history())),
     'report:copy': async () => {
-      const text = agent.redactor.text(await agent.diagnosticsReport());
+      const text = redactor.text(await agent.diagnosticsReport());
       hooks.copyText?.(text);
       return { copied: hooks.copyText !== undefined, chars: text.length };
     },
@@ -38,4 +39,13 @@ export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers
     'settings:set': async (patch) => agent.updateSettings(patch),
     'wizard:complete': async () => agent.completeFirstRun(),
   };
+  // A failure's message leaves too (the renderer shows it): it is redacted like any response.
+  const guarded = Object.entries(handlers).map(([channel, handler]) => [channel, async (request: never) => {
+    try {
+      return await (handler as (request: never) => Promise<unknown>)(request);
+    } catch (error) {
+      throw new Error(redactor.text(error instanceof Error ? error.message : String(error)));
+    }
+  }]);
+  return Object.fromEntries(guarded) as Handlers;
 }

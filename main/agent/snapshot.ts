@@ -24,12 +24,12 @@ export interface StateParts {
   now: Date;
 }
 
-/** The agent's latest reports as one AgentState (not yet redacted: the agent does that once, on the whole). */
+/** The agent's latest reports as one AgentState (raw: the agent redacts it once, on the whole, as it leaves). */
 export function snapshot(p: StateParts): AgentState {
   const lines = { gateway: gatewayLine(p.health), listeners: listenersLine(p.listeners), clock: clockLine(p.clock), egress: egressLine(p.lastProbe) };
   const findings: Finding[] = [
     ...(p.health ? healthFindings(p.health, p.settings) : []),
-    ...(p.service?.report.findings ?? []),
+    ...(p.service?.facts.findings ?? []),
     ...(p.listeners?.findings ?? []),
     ...(p.clock?.findings ?? []),
     ...(p.lastProbe?.findings ?? []),
@@ -39,7 +39,7 @@ export function snapshot(p: StateParts): AgentState {
     overall: overallOf(lines),
     updatedAt: p.now.toISOString(),
     gateway: p.health,
-    gatewayInfo: p.service ? gatewaySummary(p.service.report, p.health) : null,
+    gatewayInfo: p.service ? gatewaySummary(p.service.facts, p.health) : null,
     listeners: p.listeners,
     clock: p.clock,
     lastProbe: p.lastProbe,

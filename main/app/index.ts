@@ -9,6 +9,7 @@ import { registerAppScheme, serveRenderer } from './protocol.ts';
 import { openSettingsStore } from './settings-store.ts';
 import { hardenContents, lockDownSession } from './window-security.ts';
 import { wireApp } from './wiring.ts';
+import { worldFiles } from '../world.ts';
 
 /**
  * The menu-bar app's lifecycle: one instance, no Dock icon, the app://
@@ -28,10 +29,11 @@ async function start(): Promise<void> {
   const paths = appPaths(app.getAppPath(), app.isPackaged, process.resourcesPath);
   serveRenderer(paths.renderer);
 
-  const store = openSettingsStore();
+  // The settings file is read before the agent exists: the same name the agent's world gives it.
+  const store = openSettingsStore(worldFiles(process.env, app.getPath('home'), process.platform).settings);
   const agent = new Agent({ settings: store.read() });
   const handlers = createHandlers(agent, { copyText: (text) => clipboard.writeText(text) });
-  const gatewayLog = () => agent.service?.report.service?.stdoutPath ?? join(agent.home, 'Library', 'Logs', 'openclaw', 'gateway.log');
+  const gatewayLog = () => agent.service?.facts.service?.stdoutPath ?? join(agent.home, 'Library', 'Logs', 'openclaw', 'gateway.log');
   wireApp({ agent, handlers, store, paths, gatewayLog });
   await agent.start();
 }

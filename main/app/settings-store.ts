@@ -3,10 +3,9 @@ import { ipcMain } from 'electron';
 import Store from 'electron-store';
 import { z } from 'zod';
 import { Settings } from '../settings-schema.ts';
-import { settingsPath } from '../settings.ts';
 
 /**
- * The app's settings live in the very file the CLI reads (settingsPath():
+ * The app's settings live in the very file the CLI reads (`files.settings`:
  * configDir/config.json), so `clawbar status` over SSH judges by the
  * thresholds chosen in the app. electron-store checks the file against a
  * JSON schema derived from the zod Settings (one source of truth), and zod
@@ -31,7 +30,7 @@ export interface SettingsStore {
  * an error the caller shows (never cleared: the operator's file is not ours
  * to throw away), the way the CLI exits 65 on it.
  */
-export function openSettingsStore(path: string = settingsPath()): SettingsStore {
+export function openSettingsStore(path: string): SettingsStore {
   const store = new Store<Record<string, unknown>>({
     cwd: dirname(path),
     name: basename(path, extname(path)),

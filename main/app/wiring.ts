@@ -1,4 +1,5 @@
 import { app, dialog, ipcMain, Notification, powerMonitor, shell } from 'electron';
+import type { Agent, AgentEvents } from '../agent/agent.ts';
 import type { Handlers } from '../agent/handlers.ts';
 import { EVENTS, INVOKE, type AgentState, type Notice, type Progress, type ViewName } from '../ipc-contract.ts';
 import type { Settings } from '../settings-schema.ts';
@@ -11,19 +12,11 @@ import type { SettingsStore } from './settings-store.ts';
 import { createTray } from './tray.ts';
 import { trustedSender } from './window-security.ts';
 
-/** The part of the Agent the app shell drives; the E2E and unit tests use the same events. */
-export interface AgentLike {
-  settings: Settings;
-  getState(): AgentState;
-  pause(): Promise<void>;
-  resume(): Promise<void>;
+/** The part of the Agent the app shell drives, with the Agent's own event types; the unit tests drive a stand-in of this shape. */
+export type AgentLike = Pick<Agent, 'settings' | 'getState' | 'pause' | 'resume' | 'stop'> & {
   runProbes(): Promise<unknown>;
-  stop(): Promise<void>;
-  on(event: 'state', listener: (state: AgentState) => void): unknown;
-  on(event: 'progress', listener: (progress: Progress) => void): unknown;
-  on(event: 'notify', listener: (notice: Notice) => void): unknown;
-  on(event: 'settings', listener: (settings: Settings) => void): unknown;
-}
+  on<K extends keyof AgentEvents>(event: K, listener: (...args: AgentEvents[K]) => void): unknown;
+};
 
 export interface WireOptions {
   agent: AgentLike;

@@ -1,6 +1,8 @@
 import type { EnvReport } from '../contract.ts';
-import { loadServiceEnvironment } from '../service/environment.ts';
-import { badge, exitFor, formatFindings, heading, print, table } from './output.ts';
+import { envView } from '../report/env-report.ts';
+import type { Session } from '../session/session.ts';
+import type { Out } from './emit.ts';
+import { badge, exitFor, formatFindings, heading, table } from './output.ts';
 
 export interface EnvArgs {
   plist?: string;
@@ -8,9 +10,9 @@ export interface EnvArgs {
 }
 
 /** `clawbar env`: the gateway daemon's effective environment with sources and findings. */
-export async function envCommand(args: EnvArgs, write: (text: string) => void): Promise<number> {
-  const { report } = await loadServiceEnvironment(args.plist ? { plistPath: args.plist } : {});
-  print(write, args.json, report, () => formatEnv(report));
+export async function envCommand(session: Session, args: EnvArgs, out: Out): Promise<number> {
+  const report = envView((await session.service(args.plist)).facts);
+  out.print(args.json, report, () => formatEnv(report));
   return exitFor(report.overall);
 }
 

@@ -1,8 +1,9 @@
-import type { FixBundleSummary, FixOutcome, FixStep } from '../contract.ts';
-import { listFixBundles, rollbackFix, runFix, type FixRequest } from '../fixes/index.ts';
+import { FixRequest, type FixBundleSummary, type FixKind, type FixOutcome, type FixStep, type ServiceFixRequest } from '../contract.ts';
+import type { Session } from '../session/session.ts';
+import type { Out } from './emit.ts';
 import { UsageError } from '../system/errors.ts';
 import { EXIT } from '../system/errors.ts';
-import { badge, heading, print, table } from './output.ts';
+import { badge, heading, table } from './output.ts';
 
 export interface FixArgs {
   sub: string | undefined;
@@ -27,39 +28,43 @@ export interface FixArgs {
 
 const SUBCOMMANDS = ['ca', 'proxy', 'bind', 'clock', 'rollback', 'history'];
 
-function request(args: FixArgs): FixRequest {
-  const plistPath = args.plist;
-  switch (args.sub) {
-    case 'ca':
-      if (!args.cert) throw new UsageError('fix ca needs --cert FILE (PEM, DER or a PEM bundle)');
-      if (args.scope !== undefined && args.scope !== 'gateway' && args.scope !== 'system') throw new UsageError('--scope must be gateway or system');
-      return { kind: 'ca', cert: args.cert, scope: (args.scope ?? 'gateway') as 'gateway' | 'system', plistPath };
-    case 'proxy':
-      if (!args.url) throw new UsageError('fix proxy needs --url http://[user:password@]host:port');
-      return { kind: 'proxy', url: args.url, noProxy: args.noProxy, plistPath };
-    case 'bind': return { kind: 'bind', plistPath };
-    default: return { kind: 'clock', server: args.server, plistPath };
+/** Why an option is refused, by the request field zod found wrong; the value itself is never echoed (a proxy URL holds a password). */
+const USAGE: Record<string, (given: boolean) => string> = {
+  cert: () => 'fix ca needs --cert FILE (PEM, DER or a PEM bundle)',
+  scope: () => '--scope must be gateway or system',
+  url: (given) => (given ? '--url is not a URL (expected http://[user:password@]host:port)' : 'fix proxy needs --url http://[user:password@]host:port'),
+};
+
+/** The options of `fix <kind>` as the contract's FixRequest, checked by the same schema IPC uses. */
+function request(args: FixArgs): ServiceFixRequest {
+  const options: Record<FixKind, Record<string, string | undefined>> = { ca: { cert: args.cert, scope: args.scope ?? 'gateway' }, proxy: { url: args.url, noProxy: args.noProxy }, bind: {}, clock: { server: args.server } };
+  const fields = options[args.sub as FixKind];
+  const parsed = FixRequest.safeParse({ kind: args.sub, ...fields });
+  if (!parsed.success) {
+    const field = String(parsed.error.issues[0]?.path[0] ?? '');
+    throw new UsageError(USAGE[field]?.(fields[field] !== undefined) ?? `fix ${args.sub}: ${parsed.error.issues[0]?.message ?? 'bad options'}`);
   }
+  return { ...parsed.data, plistPath: args.plist };
 }
 
 /** `clawbar fix ca|proxy|bind|clock|rollback|history`. */
-export async function fixCommand(args: FixArgs, write: (text: string) => void, progress: (text: string) => void): Promise<number> {
+export async function fixCommand(session: Session, args: FixArgs, out: Out): Promise<number> {
   if (!args.sub || !SUBCOMMANDS.includes(args.sub)) throw new UsageError(`fix needs one of: ${SUBCOMMANDS.join(', ')}`);
   if (args.id !== undefined && args.sub !== 'rollback') throw new UsageError(`fix ${args.sub} takes no argument '${args.id}'`);
   if (args.dryRun && args.apply) throw new UsageError('choose --dry-run or --apply, not both');
   if (!Number.isInteger(args.timeoutMs) || args.timeoutMs < 100 || args.timeoutMs > 120_000) throw new UsageError('--timeout must be between 100 and 120000 ms');
   if (!Number.isInteger(args.restartTimeoutMs) || args.restartTimeoutMs < 1_000 || args.restartTimeoutMs > 600_000) throw new UsageError('--restart-timeout must be between 1000 and 600000 ms');
   if (args.sub === 'history') {
-    const bundles = await listFixBundles();
-    print(write, args.json, { schema: 'clawbar.fix-history/1', bundles }, () => formatHistory(bundles));
+    const bundles = await session.fixHistory();
+    out.print(args.json, { schema: 'clawbar.fix-history/1', bundles }, () => formatHistory(bundles));
     return EXIT.ok;
   }
-  const onStep = (step: FixStep) => progress(`  ${step.step.padEnd(9)} ${step.status.padEnd(7)} ${step.detail}`);
-  const common = { onStep, targets: args.target, resolve: args.resolve, dnsServers: args.dnsServer, timeoutMs: args.timeoutMs, restartTimeoutMs: args.restartTimeoutMs };
+  const onStep = (step: FixStep) => out.progress(`  ${step.step.padEnd(9)} ${step.status.padEnd(7)} ${step.detail}`);
+  const common = { onStep, targets: args.target, pins: args.resolve, dnsServers: args.dnsServer, timeoutMs: args.timeoutMs, restartTimeoutMs: args.restartTimeoutMs, force: args.force };
   const outcome = args.sub === 'rollback'
-    ? await rollbackFix(args.id, { ...common, force: args.force })
-    : await runFix(request(args), { ...common, mode: args.apply ? 'apply' : 'dry-run', force: args.force, planId: args.plan });
-  print(write, args.json, outcome, () => formatOutcome(outcome));
+    ? await session.rollback(args.id, common)
+    : await session.fix(request(args), args.apply ? 'apply' : 'dry-run', { ...common, planId: args.plan });
+  out.print(args.json, outcome, () => formatOutcome(outcome));
   return outcome.ok ? EXIT.ok : EXIT.critical;
 }
 

@@ -1,37 +1,28 @@
 import type { ClockReport, ListenersReport, StatusReport } from '../contract.ts';
-import { measureClock } from '../glance/clock.ts';
-import { scanListeners } from '../glance/listeners.ts';
-import { takeStatus } from '../glance/status.ts';
-import { loadServiceEnvironment } from '../service/environment.ts';
-import { loadSettings } from '../settings.ts';
-import { badge, exitFor, formatFindings, heading, print, table } from './output.ts';
-
-type Write = (text: string) => void;
+import type { Session } from '../session/session.ts';
+import type { Out } from './emit.ts';
+import { badge, exitFor, formatFindings, heading, table } from './output.ts';
 
 /** `clawbar status`: gateway health, listeners, clock and the worst findings, on one screen. */
-export async function statusCommand(args: { json: boolean }, write: Write): Promise<number> {
-  const [service, settings] = await Promise.all([loadServiceEnvironment(), loadSettings()]);
-  const report = await takeStatus({ service, settings });
-  print(write, args.json, report, () => formatStatus(report));
+export async function statusCommand(session: Session, args: { json: boolean }, out: Out): Promise<number> {
+  const [service, settings] = await Promise.all([session.service(), session.settings()]);
+  const report = await session.status(service, settings, 'status');
+  out.print(args.json, report, () => formatStatus(report));
   return exitFor(report.overall);
 }
 
 /** `clawbar listeners`: exposure of every TCP listener and drift since the baseline. */
-export async function listenersCommand(args: { json: boolean; saveBaseline: boolean; baseline?: string }, write: Write): Promise<number> {
-  const [service, settings] = await Promise.all([loadServiceEnvironment(), loadSettings()]);
-  const report = await scanListeners({
-    gatewayPort: service.report.gateway.port, authMode: service.report.gateway.authMode,
-    exceptions: settings.listenerExceptions.map((e) => e.port), saveBaseline: args.saveBaseline, baselinePath: args.baseline,
-  });
-  print(write, args.json, service.redactor.deep(report), () => formatListeners(report));
+export async function listenersCommand(session: Session, args: { json: boolean; saveBaseline: boolean; baseline?: string }, out: Out): Promise<number> {
+  const [service, settings] = await Promise.all([session.service(), session.settings()]);
+  const report = await session.listeners(service.facts.gateway, settings, { saveBaseline: args.saveBaseline, baselinePath: args.baseline });
+  out.print(args.json, report, () => formatListeners(report));
   return exitFor(report.state);
 }
 
 /** `clawbar clock`: offset against NTP, with the HTTPS Date header as fallback. */
-export async function clockCommand(args: { json: boolean; server?: string }, write: Write): Promise<number> {
-  const settings = await loadSettings();
-  const report = await measureClock({ server: args.server ?? (settings.ntpServer || undefined), warnMs: settings.clockWarnMs, criticalMs: settings.clockCriticalMs, httpDateUrls: settings.clockHttpDateUrls });
-  print(write, args.json, report, () => formatClock(report));
+export async function clockCommand(session: Session, args: { json: boolean; server?: string }, out: Out): Promise<number> {
+  const report = await session.clock(await session.settings(), { server: args.server });
+  out.print(args.json, report, () => formatClock(report));
   return report.state === 'unknown' ? exitFor('warn') : exitFor(report.state);
 }
 

@@ -1,11 +1,8 @@
 import type { ProbeReport, ProbeResult } from '../contract.ts';
-import { loadServiceEnvironment } from '../service/environment.ts';
+import type { Session } from '../session/session.ts';
 import { UsageError } from '../system/errors.ts';
-import { clawbarPaths } from '../system/paths.ts';
-import { runProbeSuite } from '../probes/suite.ts';
-import { applyPins, defaultTargets, loadAllowlist, parseTargetUrl } from '../probes/targets.ts';
-import { join } from 'node:path';
-import { badge, exitFor, formatFindings, heading, print, table } from './output.ts';
+import type { Out } from './emit.ts';
+import { badge, exitFor, fixLines, formatFindings, heading, table } from './output.ts';
 
 export interface ProbeArgs {
   plist?: string;
@@ -18,22 +15,14 @@ export interface ProbeArgs {
 }
 
 /** `clawbar probe`: the probe suite under the daemon's environment (or the shell's). */
-export async function probeCommand(args: ProbeArgs, write: (text: string) => void, progress: (text: string) => void): Promise<number> {
+export async function probeCommand(session: Session, args: ProbeArgs, out: Out): Promise<number> {
   if (!Number.isInteger(args.timeoutMs) || args.timeoutMs < 100 || args.timeoutMs > 120_000) throw new UsageError('--timeout must be between 100 and 120000 ms');
-  const service = await loadServiceEnvironment(args.plist ? { plistPath: args.plist } : {});
-  const explicit = args.target.map(parseTargetUrl);
-  const allowlistPath = join(clawbarPaths().configDir, 'allowlist.yaml');
-  const targets = applyPins(explicit.length > 0 ? explicit : defaultTargets(service.report.gateway, service.config, await loadAllowlist(allowlistPath)), args.resolve);
-  let finished = 0;
-  const report = await runProbeSuite({
-    source: args.shellEnv ? 'shell' : 'daemon',
-    service,
-    targets,
-    dnsServers: args.dnsServer,
-    timeoutMs: args.timeoutMs,
-    onResult: (result) => progress(`[${++finished}/${targets.length}] ${result.ok ? 'ok  ' : (result.layer ?? 'fail').padEnd(4)} ${result.target}`),
+  const service = await session.service(args.plist);
+  const report = await session.probe(service, {
+    source: args.shellEnv ? 'shell' : 'daemon', targets: args.target, pins: args.resolve, dnsServers: args.dnsServer, timeoutMs: args.timeoutMs,
+    onResult: (result, done, total) => out.progress(`[${done}/${total}] ${result.ok ? 'ok  ' : (result.layer ?? 'fail').padEnd(4)} ${result.target}`),
   });
-  print(write, args.json, report, () => formatProbe(report));
+  out.print(args.json, report, () => formatProbe(report));
   return exitFor(report.overall);
 }
 
@@ -66,7 +55,7 @@ export function formatProbe(report: ProbeReport): string {
     lines.push('', `  ${badge('critical')}  ${r.target}  [${r.layer}]`, `        ${r.error?.message ?? ''}`);
     if (r.tls) lines.push(`        tls: ${r.tls.protocol ?? '?'} ${r.tls.cipher ?? ''}; subject ${r.tls.subject ?? '?'}; issuer ${r.tls.issuer ?? '?'}; valid to ${r.tls.validTo ?? '?'}`);
     if (r.explanation) lines.push(`        ${r.explanation}`);
-    if (r.fix) lines.push(`        fix: ${r.fix}`);
+    lines.push(...fixLines(r).map((line) => `        ${line}`));
   }
   const other = report.findings.filter((f) => !f.id.startsWith('probe.') || f.severity !== 'critical');
   if (other.length > 0) lines.push('', heading('Findings'), ...formatFindings(other));

@@ -22,7 +22,7 @@ const POLL_MS = 500;
  * loopback: read with lsof, polled until the new process is up.
  */
 async function loopbackOnly(context: FixContext): Promise<{ ok: boolean; detail: string }> {
-  const port = context.service.report.gateway.port;
+  const port = context.service.facts.gateway.port;
   const started = Date.now();
   let last = 'no listener on the gateway port yet';
   while (Date.now() - started < context.restartTimeoutMs) {
@@ -43,7 +43,7 @@ async function loopbackOnly(context: FixContext): Promise<{ ok: boolean; detail:
  * through an SSH tunnel or Tailscale Serve instead of an open port.
  */
 export async function draftBind(context: FixContext): Promise<FixDraft> {
-  const service = context.service.report.service;
+  const service = context.service.facts.service;
   if (!service) throw new FixRefused('no gateway service found (give --plist PATH)');
   const writes: FileWrite[] = [];
   const notes: string[] = [];
@@ -68,9 +68,9 @@ export async function draftBind(context: FixContext): Promise<FixDraft> {
   const was = argument?.value ?? config.bind ?? 'loopback';
   return {
     kind: 'bind',
-    title: `Bind the gateway to loopback (was ${was}) on port ${context.service.report.gateway.port}`,
+    title: `Bind the gateway to loopback (was ${was}) on port ${context.service.facts.gateway.port}`,
     explanation: [
-      `Now: ${argument ? `--bind ${argument.value} in the service's command line` : `gateway.bind = ${config.bind ?? 'unset (loopback)'}`}; auth ${context.service.report.gateway.authMode}.`,
+      `Now: ${argument ? `--bind ${argument.value} in the service's command line` : `gateway.bind = ${config.bind ?? 'unset (loopback)'}`}; auth ${context.service.facts.gateway.authMode}.`,
       'After: 127.0.0.1 and ::1 only. Nothing on the LAN or tailnet can reach the port; use an SSH tunnel (ssh -L) or Tailscale Serve for remote access.',
     ],
     notes, writes, commands: [], attachments: [], restart,

@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { FileRole, FixBundleSummary, FixKind } from '../contract.ts';
 import { writeFileAtomic } from '../system/atomic-write.ts';
 import { InputError } from '../system/errors.ts';
-import { clawbarPaths } from '../system/paths.ts';
 import type { FileWrite, FixCommand, RestartKind } from './types.ts';
 
 export const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -38,9 +37,6 @@ export const BundleManifest = z.object({
   undo: z.array(z.object({ command: z.string(), args: z.array(z.string()), admin: z.boolean() })),
 });
 export type BundleManifest = z.infer<typeof BundleManifest>;
-
-/** `<stateDir>/fixes`: one folder per fix, named by its id. */
-export const bundlesDir = (env: Record<string, string | undefined> = process.env) => join(clawbarPaths(env).stateDir, 'fixes');
 
 const ID = /^\d{8}-\d{6}-[a-z]+-[0-9a-f]{4}$/;
 
@@ -114,8 +110,8 @@ export function summarize(manifest: BundleManifest): FixBundleSummary {
 }
 
 /** `fix history`: the bundles as summaries, newest first. */
-export async function listFixBundles(env: Record<string, string | undefined> = process.env): Promise<FixBundleSummary[]> {
-  return (await listBundles(bundlesDir(env))).map(summarize);
+export async function listFixBundles(root: string): Promise<FixBundleSummary[]> {
+  return (await listBundles(root)).map(summarize);
 }
 
 /** Removes a bundle that never changed anything (the fix was refused after the backup). */

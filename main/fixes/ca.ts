@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { InputError, UsageError } from '../system/errors.ts';
 import { readBoundedFile } from '../system/files.ts';
-import { clawbarPaths } from '../system/paths.ts';
 import { bundleCertificates, parseCertificates, refusalFor, type CertificateInfo } from './certificates.ts';
 import { currentFile, environmentWrites } from './service-files.ts';
 import type { FixCommand, FixContext, FixDraft } from './types.ts';
@@ -25,9 +24,9 @@ export function describeCertificate(cert: CertificateInfo): string[] {
  */
 function bundlePath(context: FixContext): string {
   const layout = context.service.layout;
-  const label = context.service.report.service?.label ?? 'gateway';
+  const label = context.service.facts.service?.label ?? 'gateway';
   if (layout?.kind === 'env-wrapper' && layout.envFilePath) return join(dirname(layout.envFilePath), `${label}.ca-bundle.pem`);
-  return join(clawbarPaths(context.env).configDir, 'ca', `${label}.ca-bundle.pem`);
+  return join(context.files.caDir, `${label}.ca-bundle.pem`);
 }
 
 /** Reads and checks the certificate file: only valid CAs get through. */

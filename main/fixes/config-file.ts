@@ -9,7 +9,7 @@ import { FixRefused, type FileWrite, type FixContext } from './types.ts';
  * that will hold a credential is made private to its owner.
  */
 export async function configWrite(context: FixContext, keyPath: string[], value: unknown, options: { holdsSecret: boolean }): Promise<{ write: FileWrite; notes: string[] }> {
-  const path = context.service.report.gateway.configPath;
+  const path = context.service.facts.gateway.configPath;
   const current = await currentFile(path);
   let text: string;
   try {

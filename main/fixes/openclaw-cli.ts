@@ -9,9 +9,9 @@ export interface OpenclawCli { node: string; entry: string }
 
 /** The OpenClaw CLI the service itself runs: its node binary and its entry script, when both exist here. */
 export function serviceOpenclawCli(service: ServiceEnvironment): OpenclawCli | null {
-  const node = service.report.service?.nodePath;
+  const node = service.facts.service?.nodePath;
   const entry = service.layout?.command.find((arg) => /openclaw/i.test(arg) && /\.(m?js)$/.test(arg));
-  if (!node || !service.report.service?.nodeExists || !entry || !existsSync(entry)) return null;
+  if (!node || !service.facts.service?.nodeExists || !entry || !existsSync(entry)) return null;
   return { node, entry };
 }
 

@@ -14,8 +14,8 @@ export function summarizeProbes(report: ProbeReport): ProbeSummary {
   };
 }
 
-/** Runs the suite in a child under `env`; fix-internal runs stay out of the probe log unless asked. */
-export function probeUnder(context: FixContext, env: Record<string, string>, managedProxy: ManagedProxy | null, log = false): Promise<ProbeReport> {
+/** Runs the suite in a child under `env`; the fix decides whether a run is kept (only verification's is). */
+export function probeUnder(context: FixContext, env: Record<string, string>, managedProxy: ManagedProxy | null): Promise<ProbeReport> {
   return runProbeSuite({
     source: 'daemon',
     service: { ...context.service, env, managedProxy },
@@ -24,7 +24,6 @@ export function probeUnder(context: FixContext, env: Record<string, string>, man
     timeoutMs: context.timeoutMs,
     exec: context.exec,
     shellEnv: context.env,
-    ...(log ? {} : { logPath: null, lastRunPath: null }),
   });
 }
 

@@ -3,7 +3,6 @@ import { createTwoFilesPatch } from 'diff';
 import { build as buildPlist } from 'plist';
 import type { FileChange, FixPlan } from '../contract.ts';
 import { parsePlistBytes } from '../service/plist.ts';
-import type { Redactor } from '../system/redact.ts';
 import { sha256 } from './bundle.ts';
 import { commandLine, type Step } from './restart.ts';
 import type { FixDraft } from './types.ts';
@@ -23,8 +22,8 @@ function diffable(bytes: Buffer | null, path: string): { text: string; note: str
 
 const octal = (mode: number | null) => (mode === null ? 'none' : `0${(mode & 0o7777).toString(8)}`);
 
-/** A unified diff of one file, secrets redacted, with the mode change in the header when there is one. */
-export function fileChange(write: FixDraft['writes'][number], redactor: Redactor): FileChange {
+/** A unified diff of one file (its secrets are redacted at the exits), with the mode change in the header when there is one. */
+export function fileChange(write: FixDraft['writes'][number]): FileChange {
   const before = write.display ? { text: write.display.before, note: null } : diffable(write.before, write.path);
   const after = write.display ? { text: write.display.after, note: '(certificates, one per line)' } : diffable(write.content, write.path);
   const modeNote = write.beforeMode !== null && write.beforeMode !== write.mode ? `mode ${octal(write.beforeMode)} → ${octal(write.mode)}` : write.before === null ? `new file, mode ${octal(write.mode)}` : '';
@@ -38,7 +37,7 @@ export function fileChange(write: FixDraft['writes'][number], redactor: Redactor
     modeAfter: write.mode,
     sha256Before: write.before ? sha256(write.before) : null,
     sha256After: sha256(write.content),
-    diff: redactor.text(patch.split('\n').filter((line) => !/^=+$/.test(line) && !line.startsWith('Index: ')).join('\n')),
+    diff: patch.split('\n').filter((line) => !/^=+$/.test(line) && !line.startsWith('Index: ')).join('\n'),
   };
 }
 
@@ -47,20 +46,20 @@ export function fileChange(write: FixDraft['writes'][number], redactor: Redactor
  * and what will be written, so `--apply --plan ID` refuses if anything changed
  * between the preview and the apply.
  */
-export function buildPlan(draft: FixDraft, restart: Step[], redactor: Redactor): FixPlan {
-  const files = draft.writes.map((write) => fileChange(write, redactor));
-  const commands = [...draft.commands.map((c) => commandLine(c)), ...restart.map((step) => commandLine(step))].map((line) => redactor.text(line));
+export function buildPlan(draft: FixDraft, restart: Step[]): FixPlan {
+  const files = draft.writes.map((write) => fileChange(write));
+  const commands = [...draft.commands.map((c) => commandLine(c)), ...restart.map((step) => commandLine(step))];
   const hash = createHash('sha256');
   for (const f of files) hash.update(`${f.path}\0${f.sha256Before}\0${f.sha256After}\0${f.modeAfter}\n`);
   for (const c of commands) hash.update(`${c}\n`);
   return {
     kind: draft.kind,
     planId: hash.digest('hex').slice(0, 12),
-    title: redactor.text(draft.title),
-    explanation: draft.explanation.map((line) => redactor.text(line)),
+    title: draft.title,
+    explanation: draft.explanation,
     files,
     commands,
     needsAdmin: draft.commands.some((c) => c.admin) || restart.some((s) => s.admin),
-    notes: draft.notes.map((line) => redactor.text(line)),
+    notes: draft.notes,
   };
 }

@@ -16,6 +16,12 @@ export function parseProxyUrl(value: string): URL {
   if (!url.hostname) throw new UsageError('--url has no host');
   if (!url.port && !/:\d+\/?$/.test(value.replace(/\?.*$/, ''))) throw new UsageError('--url needs an explicit port (e.g. http://proxy.corp:3128)');
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) throw new UsageError('--url must not have a path, query or fragment');
+  // The gateway's runtime percent-decodes the user info and throws on a broken escape, so such a proxy would never work.
+  for (const [part, text] of [['user name', url.username], ['password', url.password]] as const) {
+    try { decodeURIComponent(text); } catch {
+      throw new UsageError(`--url: the ${part} holds a broken percent escape (a % not followed by two hex digits); write a literal % as %25`);
+    }
+  }
   return url;
 }
 
@@ -27,7 +33,7 @@ export function mergeNoProxy(existing: string | undefined, extra: string[]): str
 
 /** The gateway is OpenClaw's when its installer's markers are in the environment or the label is OpenClaw's. */
 const isOpenclaw = (context: FixContext) => Boolean(context.service.env.OPENCLAW_SERVICE_MARKER || context.service.env.OPENCLAW_LAUNCHD_LABEL
-  || /^ai\.openclaw\./.test(context.service.report.service?.label ?? ''));
+  || /^ai\.openclaw\./.test(context.service.facts.service?.label ?? ''));
 
 /**
  * `fix proxy`: the proxy the daemon should use, written where it honours it.
@@ -41,7 +47,7 @@ export async function draftProxy(context: FixContext, rawUrl: string, noProxy: s
   const value = url.href.replace(/\/$/, '');
   const secrets = [decodeURIComponent(url.password), url.password, value].filter((s) => s.length > 0);
   const env = context.service.env;
-  const gateway = context.service.report.gateway;
+  const gateway = context.service.facts.gateway;
   const gatewayHost = gateway.customBindHost && !['0.0.0.0', '::'].includes(gateway.customBindHost) ? [gateway.customBindHost] : [];
   const set: Record<string, string> = {};
   const notes: string[] = [];

@@ -86,7 +86,7 @@ export async function plistWrite(path: string, mutate: (dict: Record<string, unk
  * layout and removed by the edit is removed from the plist too.
  */
 export async function environmentWrites(service: ServiceEnvironment, edit: VariableEdit, options: { holdsSecret: boolean }): Promise<{ writes: FileWrite[]; restart: RestartKind }> {
-  const plistPath = service.report.service?.plistPath;
+  const plistPath = service.facts.service?.plistPath;
   if (!plistPath || !service.layout) throw new FixRefused('no gateway service found (give --plist PATH)');
   const writes: FileWrite[] = [];
   const inline = service.job?.environmentVariables ?? {};

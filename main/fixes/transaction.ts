@@ -1,11 +1,9 @@
 import { access, constants, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Finding, FixOutcome, FixPlan, FixStep, FixStepName } from '../contract.ts';
-import { appendJsonLines } from '../report/jsonl-log.ts';
 import { whichOnPath } from '../service/shell-diff.ts';
 import { writeFileAtomic } from '../system/atomic-write.ts';
-import { clawbarPaths } from '../system/paths.ts';
-import { bundlesDir, createBundle, discardBundle, listBundles, newBundleId, sha256, writeManifest, type BundleManifest } from './bundle.ts';
+import { createBundle, discardBundle, listBundles, newBundleId, sha256, writeManifest, type BundleManifest } from './bundle.ts';
 import { buildPlan } from './preview.ts';
 import { preflight, type Preflight } from './preflight.ts';
 import { restartSteps, runRestart, runStep, commandLine, type Step } from './restart.ts';
@@ -22,19 +20,20 @@ export interface TransactionOptions {
   onStep?: (step: FixStep) => void;
 }
 
+type FaultPoint = 'after-backup' | 'mid-write' | 'between-writes' | 'before-restart';
+
 /**
  * Crash-test points: the process kills itself there, as a power cut would.
- * Only the crash-consistency tests set CLAWBAR_FAULT_AT.
+ * Only the crash-consistency tests name one (CLAWBAR_FAULT_AT, read at the edge).
  */
-function faultPoint(name: 'after-backup' | 'mid-write' | 'between-writes' | 'before-restart'): void {
-  if (process.env.CLAWBAR_FAULT_AT === name) process.kill(process.pid, 'SIGKILL');
+function faultPoint(context: FixContext, name: FaultPoint): void {
+  if (context.faultAt === name) process.kill(process.pid, 'SIGKILL');
 }
 
 /** Steps, progress events and the audit log, kept in one place so they never disagree. */
 export class StepLog {
   readonly steps: FixStep[] = [];
   id: string;
-  private readonly auditPath: string;
   private readonly context: FixContext;
   private readonly kind: string;
   private readonly onStep: ((step: FixStep) => void) | undefined;
@@ -44,20 +43,19 @@ export class StepLog {
     this.kind = kind;
     this.id = id;
     this.onStep = onStep;
-    this.auditPath = join(clawbarPaths(context.env).logDir, 'fixes.jsonl');
   }
 
   async record(step: FixStepName, status: FixStep['status'], detail: string): Promise<void> {
-    const event: FixStep = { step, status, detail: this.context.service.redactor.text(detail), at: new Date().toISOString() };
+    const event: FixStep = { step, status, detail, at: new Date().toISOString() };
     if (status !== 'running') this.steps.push(event);
     this.onStep?.(event);
-    await appendJsonLines(this.auditPath, [{ time: event.at, event: 'fix-step', fixId: this.id, kind: this.kind, step, status, detail: event.detail }]);
+    await this.context.audit({ fixId: this.id, kind: this.kind, step: event });
   }
 }
 
 async function checksBeforeApply(context: FixContext, draft: FixDraft, restart: Step[], force: boolean): Promise<string[]> {
   const problems: string[] = [];
-  const pending = (await listBundles(bundlesDir(context.env))).filter((b) => b.state === 'prepared' || b.state === 'applied');
+  const pending = (await listBundles(context.files.bundles)).filter((b) => b.state === 'prepared' || b.state === 'applied');
   if (pending.length > 0 && !force) problems.push(`fix ${pending[0]!.id} was interrupted (state ${pending[0]!.state}); run \`clawbar fix rollback ${pending[0]!.id}\` first`);
   for (const write of draft.writes) {
     const ok = await access(dirname(write.path), constants.W_OK).then(() => true, () => false);
@@ -68,7 +66,7 @@ async function checksBeforeApply(context: FixContext, draft: FixDraft, restart: 
   for (const command of new Set(needed.map((c) => c.command))) {
     if (!whichOnPath(command, context.env.PATH)) problems.push(`${command} is not available here${command === 'launchctl' ? ', so the service cannot be restarted' : ''}`);
   }
-  if (needed.some((c) => c.admin) && !isRoot && process.platform !== 'darwin') problems.push('this fix needs administrator rights: run it with sudo');
+  if (needed.some((c) => c.admin) && !isRoot && context.platform !== 'darwin') problems.push('this fix needs administrator rights: run it with sudo');
   return [...new Set(problems)];
 }
 
@@ -85,21 +83,21 @@ async function rollBack(context: FixContext, log: StepLog, dir: string, manifest
  * rollback when the restart or the verification fails.
  */
 export async function runTransaction(context: FixContext, draft: FixDraft, options: TransactionOptions): Promise<FixOutcome> {
-  const redactor = context.service.redactor.add(...draft.secrets);
-  const service = context.service.report.service;
-  const loaded = context.service.report.launchd.status === 'loaded';
+  context.addSecrets(...draft.secrets);
+  const service = context.service.facts.service;
+  const loaded = context.service.facts.launchd.status === 'loaded';
   const restart: Step[] = service?.domainTarget ? restartSteps(draft.restart, { target: service.domainTarget, plistPath: service.plistPath, loaded }) : [];
   const log = new StepLog(context, draft.kind, `plan-${Date.now().toString(36)}`, options.onStep);
   const findings: Finding[] = [];
   let plan: FixPlan | null = null;
   let checked: Preflight | null = null;
-  const outcome = (ok: boolean, summary: string, extra: Partial<FixOutcome> = {}): FixOutcome => redactor.deep({
+  const outcome = (ok: boolean, summary: string, extra: Partial<FixOutcome> = {}): FixOutcome => ({
     schema: 'clawbar.fix/1', kind: draft.kind, mode: options.mode, ok, summary, plan, preflight: checked, bundleId: null, verify: null,
     steps: log.steps, findings, ...extra,
   } satisfies FixOutcome);
 
   await log.record('plan', 'ok', draft.title);
-  plan = buildPlan(draft, restart, redactor);
+  plan = buildPlan(draft, restart);
   await log.record('preview', 'ok', `plan ${plan.planId}: ${plan.files.length} file(s), ${plan.commands.length} command(s)`);
   if (options.mode === 'apply' && options.expectPlanId && options.expectPlanId !== plan.planId) {
     await log.record('preview', 'failed', `plan ${plan.planId} is not the reviewed plan ${options.expectPlanId}`);
@@ -122,14 +120,14 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
   if (options.mode === 'dry-run') return outcome(!checked?.worse, `Dry run: ${checked?.verdict ?? 'no probe pre-flight'}. Apply with --apply --plan ${plan.planId}.`);
   if (checked?.worse && !options.force) return outcome(false, `Refused: the change makes things worse (${checked.verdict}). Nothing was changed; --force overrides.`);
 
-  const healthyBefore = service ? await gatewayAnswers(context.service.report.gateway.healthUrl, 2_000) : false;
-  const { dir, manifest } = await createBundle(bundlesDir(context.env), {
+  const healthyBefore = service ? await gatewayAnswers(context.service.facts.gateway.healthUrl, 2_000) : false;
+  const { dir, manifest } = await createBundle(context.files.bundles, {
     id: newBundleId(draft.kind), kind: draft.kind, summary: plan.title, plistPath: service?.plistPath ?? null,
     serviceTarget: service?.domainTarget ?? null, restart: draft.restart, writes: draft.writes, commands: draft.commands, attachments: draft.attachments,
   });
   log.id = manifest.id;
   await log.record('backup', 'ok', `rollback bundle ${manifest.id} in ${dir}`);
-  faultPoint('after-backup');
+  faultPoint(context, 'after-backup');
 
   // Someone may have changed a file during the pre-flight: the backup must be of what the plan was made from.
   for (const write of draft.writes) {
@@ -144,9 +142,9 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
     for (const [index, write] of draft.writes.entries()) {
       await writeFileAtomic(write.path, write.content, {
         mode: write.mode, ...(write.uid !== null && write.gid !== null ? { uid: write.uid, gid: write.gid } : {}),
-        beforeRename: index === 0 ? () => faultPoint('mid-write') : undefined,
+        beforeRename: index === 0 ? () => faultPoint(context, 'mid-write') : undefined,
       });
-      if (index === 0 && draft.writes.length > 1) faultPoint('between-writes');
+      if (index === 0 && draft.writes.length > 1) faultPoint(context, 'between-writes');
     }
   } catch (error) {
     await rollBack(context, log, dir, manifest, []);
@@ -157,7 +155,7 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
   await writeManifest(dir, manifest);
   await log.record('write', 'ok', draft.writes.map((w) => w.path).join(', ') || 'no files');
 
-  const runOptions = { isRoot: process.getuid?.() === 0, platform: process.platform };
+  const runOptions = { isRoot: process.getuid?.() === 0, platform: context.platform };
   for (const command of draft.commands) {
     const result = await runStep(context.exec, command, runOptions);
     if (result.code !== 0) {
@@ -166,7 +164,7 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
       return outcome(false, `${command.command} failed: ${(result.stderr || result.stdout).trim() || `exit ${result.code}`}. The previous files were restored.`, { bundleId: manifest.id });
     }
   }
-  faultPoint('before-restart');
+  faultPoint(context, 'before-restart');
   await log.record('restart', 'running', restart.map((s) => commandLine(s)).join('; ') || 'no restart needed');
   const restarted = await runRestart(context.exec, restart, runOptions);
   await log.record('restart', restarted.ok ? 'ok' : 'failed', restarted.detail);

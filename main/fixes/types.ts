@@ -1,4 +1,4 @@
-import type { FileChange, FixKind, ProbeTarget } from '../contract.ts';
+import type { FileChange, FixKind, FixStep, ProbeReport, ProbeTarget } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { Executor } from '../system/exec.ts';
 import type { ManagedProxy } from '../probes/route.ts';
@@ -56,11 +56,25 @@ export interface FixDraft {
   extraCheck: ExtraCheck | null;
 }
 
+/** What a fix is handed by the session: it writes service files itself, and keeps everything else only through these. */
 export interface FixContext {
   service: ServiceEnvironment;
   exec: Executor;
-  /** The caller's environment: HOME, PATH and clawbar's own paths derive from it. */
-  env: Record<string, string | undefined>;
+  /** The operator's environment: PATH decides which tools exist. */
+  env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
+  /** Rollback bundles, and clawbar's own folder for CA bundles of services without an env file. */
+  files: { bundles: string; caDir: string };
+  /** Registers values new with a fix (a proxy password) with the redactor that guards every exit. */
+  addSecrets: (...values: string[]) => void;
+  /** The audit log: one record per step. */
+  audit: (record: { fixId: string; kind: string; step: FixStep }) => Promise<void>;
+  /** Keeps the verification's probe run like any other (probe log, last run). */
+  keepProbeRun: (report: ProbeReport, targets: ProbeTarget[]) => Promise<void>;
+  /** Reads the service again, as the restarted daemon sees it. */
+  reloadService: (plistPath?: string) => Promise<ServiceEnvironment>;
+  /** Crash-test point (tests only). */
+  faultAt: string | null;
   targets: ProbeTarget[];
   dnsServers: string[];
   timeoutMs: number;

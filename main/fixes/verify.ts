@@ -1,5 +1,4 @@
 import type { ProbeSummary } from '../contract.ts';
-import { loadServiceEnvironment } from '../service/environment.ts';
 import { probeUnder, summarizeProbes } from './preflight.ts';
 import type { FixContext, FixDraft } from './types.ts';
 
@@ -36,11 +35,11 @@ export async function waitForGateway(readyUrl: string, timeoutMs: number): Promi
 export async function verifyFix(context: FixContext, draft: FixDraft, facts: { healthyBefore: boolean; restarted: boolean; failedBefore: string[]; predicted: ProbeSummary | null }): Promise<{ ok: boolean; detail: string; probes: ProbeSummary | null }> {
   const details: string[] = [];
   let ok = true;
-  const plistPath = context.service.report.service?.plistPath;
-  const service = plistPath ? await loadServiceEnvironment({ plistPath, exec: context.exec, home: context.env.HOME, shellEnv: context.env }) : context.service;
+  const plistPath = context.service.facts.service?.plistPath;
+  const service = plistPath ? await context.reloadService(plistPath) : context.service;
   const fresh: FixContext = { ...context, service };
   if (facts.restarted) {
-    const ready = await waitForGateway(service.report.gateway.readyUrl, context.restartTimeoutMs);
+    const ready = await waitForGateway(service.facts.gateway.readyUrl, context.restartTimeoutMs);
     if (ready.ok) details.push(`gateway ready again after ${(ready.waitedMs / 1000).toFixed(1)} s`);
     else if (facts.healthyBefore) { ok = false; details.push(`gateway not ready within ${context.restartTimeoutMs / 1000} s of the restart (see its log)`); }
     else details.push('gateway still not answering (it was not answering before the fix either)');
@@ -48,7 +47,8 @@ export async function verifyFix(context: FixContext, draft: FixDraft, facts: { h
   let probes: ProbeSummary | null = null;
   if (facts.failedBefore.length > 0) {
     const targets = context.targets.filter((t) => facts.failedBefore.includes(t.url));
-    const report = await probeUnder({ ...fresh, targets }, service.env, service.managedProxy, true);
+    const report = await probeUnder({ ...fresh, targets }, service.env, service.managedProxy);
+    await context.keepProbeRun(report, targets);
     probes = summarizeProbes(report);
     // The pre-flight predicted each target under the new environment; the restarted daemon must do at least as well.
     const promised = (target: string) => facts.predicted?.targets.find((t) => t.target === target)?.ok ?? true;

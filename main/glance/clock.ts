@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
-import type { ClockReport, Finding } from '../contract.ts';
-import { execCommand, type Executor } from '../system/exec.ts';
+import { fixRemedy, type ClockReport, type Finding } from '../contract.ts';
+import type { Executor } from '../system/exec.ts';
 import { UsageError } from '../system/errors.ts';
 import { sntpBest, wallClock } from './sntp.ts';
 
@@ -16,7 +16,7 @@ import { sntpBest, wallClock } from './sntp.ts';
 export interface ClockOptions {
   /** HOST, HOST:PORT or [v6]:PORT; default: the Mac's configured time server. */
   server?: string;
-  exec?: Executor;
+  exec: Executor;
   /** Fallback when UDP 123 gets no answer: any HTTPS URL whose server sends a Date header. */
   httpDateUrls?: string[];
   /** PEM file trusted in addition to the system roots for the Date fallback (tests' private CA). */
@@ -176,7 +176,7 @@ function offsetFinding(state: 'warn' | 'critical', offsetMs: number, server: str
   return {
     id: 'clock.offset', severity: state,
     title: `Clock is ${formatOffset(offsetMs).slice(1)} ${offsetMs > 0 ? 'behind' : 'ahead of'} ${server} (offset ${formatOffset(offsetMs)}): ${impact}`,
-    detail, fix: fixFor(host),
+    detail, fix: fixFor(host), remedy: fixRemedy('clock'),
   };
 }
 
@@ -185,11 +185,11 @@ function offsetFinding(state: 'warn' | 'critical', offsetMs: number, server: str
  * UDP 123 gets no answer (common behind corporate firewalls). Never throws
  * for network trouble: an unmeasurable clock is state 'unknown' with a finding.
  */
-export async function measureClock(options: ClockOptions = {}): Promise<ClockReport> {
+export async function measureClock(options: ClockOptions): Promise<ClockReport> {
   const warnMs = options.warnMs ?? 1_000;
   const criticalMs = options.criticalMs ?? 60_000;
   const timeoutMs = options.timeoutMs ?? 1_500;
-  const spec = options.server ?? (await configuredServer(options.exec ?? execCommand)) ?? DEFAULT_TIME_SERVER;
+  const spec = options.server ?? (await configuredServer(options.exec)) ?? DEFAULT_TIME_SERVER;
   const { host, port } = parseServerSpec(spec);
   const server = formatServer(host, port);
   let sntpError: string;
@@ -219,6 +219,8 @@ export async function measureClock(options: ClockOptions = {}): Promise<ClockRep
         id: 'clock.unknown', severity: 'warn', title: 'Clock offset could not be measured',
         detail: `${sntpError}. ${errors.length > 0 ? `HTTP Date fallback failed: ${errors.join('; ')}.` : 'No HTTP Date fallback URL was given.'}`,
         fix: unblockFix,
+        // With no measurement the wizard still offers to set the clock: the fix measures again afterwards.
+        remedy: fixRemedy('clock'),
       }],
     };
   }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { HealthReport } from '../contract.ts';
+import { Periodic } from '../system/periodic.ts';
 
 /** Thresholds from the hardening runbook: p95 under 300 ms when idle, investigate above 800 ms for 5 probes, page on 2 failures in 120 s. */
 export interface HealthThresholds {
@@ -122,34 +123,25 @@ export class HealthTracker {
  */
 export class HealthScheduler extends EventEmitter {
   readonly tracker: HealthTracker;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = true;
+  readonly baseUrl: string;
   private lastState: HealthReport['state'] | null = null;
-  private readonly baseUrl: string;
-  private readonly intervalMs: number;
+  private readonly loop: Periodic;
 
   constructor(baseUrl: string, intervalMs = 60_000, thresholds: Partial<HealthThresholds> = {}) {
     super();
     this.baseUrl = baseUrl;
-    this.intervalMs = intervalMs;
     this.tracker = new HealthTracker(`${baseUrl}/health`, thresholds);
+    this.loop = new Periodic(intervalMs, () => this.sampleOnce());
   }
 
+  /** Samples now, then every interval, never two at once. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.tick();
+    this.loop.start();
   }
 
-  /** Runs one sample now unless one is already running. */
+  /** Runs one sample now unless one is already running (then waits for it). */
   async runNow(): Promise<HealthReport> {
-    if (this.running) await this.running;
-    else {
-      this.running = this.sampleOnce();
-      await this.running;
-      this.running = null;
-    }
+    await this.loop.runNow();
     return this.tracker.report();
   }
 
@@ -162,16 +154,8 @@ export class HealthScheduler extends EventEmitter {
     }
   }
 
-  private async tick(): Promise<void> {
-    if (this.stopped) return;
-    await this.runNow();
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs);
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.running) await this.running;
+  /** Clears the timer and waits for a sample in flight. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

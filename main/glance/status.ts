@@ -5,18 +5,17 @@ import type { Executor } from '../system/exec.ts';
 import { measureClock } from './clock.ts';
 import { HealthTracker, sampleHealth } from './health.ts';
 import { healthFindings } from './health-findings.ts';
-import { scanListeners } from './listeners.ts';
-import { observeStatus, recordStateChanges, stateLogPaths } from '../report/state-log.ts';
+import { scanListeners, type ListenerMemory } from './listeners.ts';
 
 export interface StatusOptions {
   service: ServiceEnvironment;
   settings: Settings;
-  exec?: Executor;
-  home?: string;
+  exec: Executor;
+  /** The store's listener memory (baseline, first-seen times). */
+  listenerMemory: ListenerMemory;
+  platform: NodeJS.Platform;
   /** Pause before the confirming second health probe after a failure. */
   retryDelayMs?: number;
-  /** Who looked (status, report, metrics, app), for the state-change log. */
-  observer?: string;
 }
 
 /**
@@ -44,28 +43,26 @@ export function composeStatus(parts: { health: HealthReport; listeners: Listener
   return { schema: 'clawbar.status/1', overall: worstSeverity(findings), gateway: health, listeners, clock, findings };
 }
 
-/** The three glance answers plus the worst service-environment findings, in one report. */
+/** The three glance answers plus the worst service-environment findings, in one report; the caller keeps what it wants of it. */
 export async function takeStatus(options: StatusOptions): Promise<StatusReport> {
   const { service, settings } = options;
-  const gateway = service.report.gateway;
+  const gateway = service.facts.gateway;
   const base = gateway.healthUrl.replace(/\/health$/, '');
   // A loopback gateway listens on [::1] too; clients resolving localhost to ::1 fail if that side is dead.
   const v6Url = gateway.bind === 'loopback' ? `http://[::1]:${gateway.port}` : null;
   const [health, listeners, clock, v6Sample] = await Promise.all([
     healthOnce(base, settings, options.retryDelayMs),
-    scanListeners({ exec: options.exec, home: options.home, gatewayPort: gateway.port, authMode: gateway.authMode, exceptions: settings.listenerExceptions.map((e) => e.port) }),
+    scanListeners({ exec: options.exec, memory: options.listenerMemory, platform: options.platform, gatewayPort: gateway.port, authMode: gateway.authMode, exceptions: settings.listenerExceptions.map((e) => e.port) }),
     measureClock({
       server: settings.ntpServer || undefined, exec: options.exec, warnMs: settings.clockWarnMs, criticalMs: settings.clockCriticalMs,
       httpDateUrls: settings.clockHttpDateUrls, timeoutMs: 1_000, samples: 3,
     }),
     v6Url ? sampleHealth(v6Url, 2_000) : Promise.resolve(null),
   ]);
-  const serviceFindings = service.report.findings.filter((f) => f.severity !== 'ok');
+  const serviceFindings = service.facts.findings.filter((f) => f.severity !== 'ok');
   const v6: Finding[] = [];
   if (v6Sample && !v6Sample.ok && health.state !== 'down') {
     v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${v6Sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
   }
-  const report = service.redactor.deep(composeStatus({ health, listeners, clock }, settings, { gateway: v6, service: serviceFindings }));
-  await recordStateChanges(observeStatus(report), { ...stateLogPaths({ ...process.env, HOME: options.home ?? process.env.HOME }), source: options.observer ?? 'status' });
-  return report;
+  return composeStatus({ health, listeners, clock }, settings, { gateway: v6, service: serviceFindings });
 }

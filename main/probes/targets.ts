@@ -90,3 +90,24 @@ export function applyPins(targets: ProbeTarget[], pins: string[]): ProbeTarget[]
     return pin ? { ...target, pin: pin.addresses } : target;
   });
 }
+
+export interface TargetChoice {
+  /** `--target` URLs; when given they are the whole list. */
+  explicit: string[];
+  /** `--resolve HOST:PORT:ADDR` pins, applied last. */
+  pins: string[];
+  /** The operator's allowlist file (`files.allowlist`). */
+  allowlistPath: string;
+  gateway: GatewayInfo;
+  config: GatewayConfig;
+}
+
+/**
+ * The one place targets are chosen: explicit targets, else the gateway's own
+ * endpoints, what its config implies and the allowlist; then `--resolve` pins.
+ */
+export async function selectTargets(choice: TargetChoice): Promise<ProbeTarget[]> {
+  const explicit = choice.explicit.map(parseTargetUrl);
+  const targets = explicit.length > 0 ? explicit : defaultTargets(choice.gateway, choice.config, await loadAllowlist(choice.allowlistPath));
+  return applyPins(targets, choice.pins);
+}

@@ -1,13 +1,9 @@
-import { DiagnosticsReport, sortBySeverity, worstSeverity, type Finding, type FixBundleSummary, type LastProbeRun, type NodeFacts, type StatusReport } from '../contract.ts';
-import { takeStatus } from '../glance/status.ts';
-import type { ServiceEnvironment } from '../service/environment.ts';
-import type { Settings } from '../settings.ts';
-import type { Executor } from '../system/exec.ts';
-import { loadLastProbe } from './last-probe.ts';
-import { nodeFacts } from './node-facts.ts';
+import { DiagnosticsReport, sortBySeverity, worstSeverity, type EnvReport, type Finding, type FixBundleSummary, type LastProbeRun, type NodeFacts, type StatusReport } from '../contract.ts';
+import { envView } from './env-report.ts';
 
 export interface ReportInputs {
-  service: ServiceEnvironment;
+  /** The service's facts (raw; the report shows variables as `clawbar env` does). */
+  service: EnvReport;
   status: StatusReport;
   lastProbe: LastProbeRun | null;
   fixHistory: FixBundleSummary[];
@@ -29,15 +25,15 @@ export function mergeFindings(...lists: Finding[][]): Finding[] {
 }
 
 /**
- * Assembles the diagnostics report from what the engine already produced and
- * scrubs it once more with the service's redactor (it holds every secret value
- * read), so nothing that reached an error message or a fix summary leaks.
+ * Assembles the diagnostics report from what the engine already produced.
+ * Whoever lets it out (stdout, a file, the clipboard) redacts it with the
+ * world's redactor, which holds every secret value read.
  */
 export function buildDiagnosticsReport(inputs: ReportInputs): DiagnosticsReport {
-  const { service, status, lastProbe } = inputs;
-  const env = service.report;
+  const { status, lastProbe } = inputs;
+  const env = envView(inputs.service);
   const findings = mergeFindings(status.findings, lastProbe?.report.findings ?? []);
-  return DiagnosticsReport.parse(service.redactor.deep({
+  return DiagnosticsReport.parse({
     schema: 'clawbar.report/1',
     generatedAt: (inputs.now ?? new Date()).toISOString(),
     overall: worstSeverity(findings),
@@ -52,26 +48,5 @@ export function buildDiagnosticsReport(inputs: ReportInputs): DiagnosticsReport 
     lastProbe: lastProbe?.report ?? null,
     findings,
     fixHistory: inputs.fixHistory,
-  } satisfies DiagnosticsReport));
-}
-
-export interface CollectOptions {
-  service: ServiceEnvironment;
-  settings: Settings;
-  /** Lists the fix bundles (the fixes module's history); passed in so the report reads them the one way `fix history` does. */
-  fixHistory: () => Promise<FixBundleSummary[]>;
-  lastProbePath: string;
-  exec?: Executor;
-  home?: string;
-}
-
-/** Takes a fresh glance and gathers the saved probe run, fix history and node facts into one report. */
-export async function collectDiagnostics(options: CollectOptions): Promise<DiagnosticsReport> {
-  const [status, lastProbe, fixHistory, node] = await Promise.all([
-    takeStatus({ service: options.service, settings: options.settings, exec: options.exec, home: options.home, observer: 'report' }),
-    loadLastProbe(options.lastProbePath),
-    options.fixHistory(),
-    nodeFacts(options.exec),
-  ]);
-  return buildDiagnosticsReport({ service: options.service, status, lastProbe, fixHistory, node });
+  } satisfies DiagnosticsReport);
 }

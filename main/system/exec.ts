@@ -45,8 +45,10 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 /**
  * The one way clawbar runs an external command: no shell, bounded time and
  * output, and a missing binary reported as `available: false` rather than thrown.
+ * Commands get `baseEnv` unless a call names its own environment; without
+ * either they inherit this process's.
  */
-export const execCommand: Executor = (command, args, options = {}) => {
+export const createExecutor = (baseEnv?: Readonly<Record<string, string | undefined>>): Executor => (command, args, options = {}) => {
   const started = performance.now();
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   return new Promise((resolve) => {
@@ -70,7 +72,7 @@ export const execCommand: Executor = (command, args, options = {}) => {
       });
     };
     const child = spawn(command, args, {
-      env: options.env ?? process.env,
+      env: options.env ?? (baseEnv ? { ...baseEnv } : undefined),
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
@@ -100,6 +102,9 @@ export const execCommand: Executor = (command, args, options = {}) => {
     child.on('close', (code, signal) => finish({ code, signal }));
   });
 };
+
+/** The executor for tests and tools that run in this process's own environment. */
+export const execCommand: Executor = createExecutor();
 
 /** A one-line reason for a failed or unavailable command, for findings and errors. */
 export function describeFailure(result: ExecResult): string {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ClockReport } from '../../main/contract.ts';
 import { measureClock } from '../../main/glance/clock.ts';
+import { execCommand } from '../../main/system/exec.ts';
 import type { Executor } from '../../main/system/exec.ts';
 import { CHRONY_STRATUM, startChrony } from '../peers/chrony.ts';
 import { startNginx } from '../peers/nginx.ts';
@@ -20,9 +21,9 @@ let root: string;
 const dirFor = (name: string) => subdir(root, name);
 
 /** Measures and checks the report against the contract, timing the call. */
-async function measure(options: Parameters<typeof measureClock>[0], diagnostic?: (message: string) => void): Promise<ClockReport & { tookMs: number }> {
+async function measure(options: Omit<Parameters<typeof measureClock>[0], 'exec'> & { exec?: Executor }, diagnostic?: (message: string) => void): Promise<ClockReport & { tookMs: number }> {
   const started = performance.now();
-  const report = await measureClock(options);
+  const report = await measureClock({ exec: execCommand, ...options });
   const tookMs = Math.round(performance.now() - started);
   ClockReport.parse(report);
   diagnostic?.(`${report.method ?? 'none'}: state ${report.state}, offset ${report.offsetMs} ms, rtt ${report.roundTripMs} ms, ${report.samples} sample(s), ${tookMs} ms`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProbeReport, StatusReport } from '../../main/contract.ts';
 import { scanListeners } from '../../main/glance/listeners.ts';
+import { execCommand } from '../../main/system/exec.ts';
 import { startMetricsServer } from '../../main/report/metrics-server.ts';
 import { startNginx } from '../peers/nginx.ts';
 import { NODE24, QUIET_CONFIG, startGateway, type RunningGateway } from '../peers/openclaw.ts';
@@ -108,7 +109,7 @@ describe('clawbar metrics against the real gateway, promtool and Prometheus', { 
     const text = await readFile(defaultTextfile(), 'utf8');
     const server = await startMetricsServer({ port: 0, current: () => text });
     stops.push(() => server.close());
-    const audit = await scanListeners({ home: world, gatewayPort: gateway.port, authMode: 'none', exceptions: [] });
+    const audit = await scanListeners({ exec: execCommand, gatewayPort: gateway.port, authMode: 'none', exceptions: [] });
     const mine = audit.items.filter((l) => l.pid === process.pid && l.port === server.port);
     assert.deepEqual(mine.map((l) => [l.address, l.exposure, l.severity]), [['127.0.0.1', 'loopback', 'ok']]);
 

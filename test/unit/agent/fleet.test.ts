@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FleetSignals, statusFromGlance } from '../../../main/agent/fleet.ts';
 import { Settings } from '../../../main/settings-schema.ts';
-import { Redactor } from '../../../main/system/redact.ts';
+import { Session } from '../../../main/session/session.ts';
+import { buildWorld } from '../../../main/world.ts';
 import { makeHome } from '../../helpers/world.ts';
 import { promtool } from '../../helpers/promtool.ts';
 import { freePort } from '../../peers/peer.ts';
@@ -19,10 +20,10 @@ describe('the app\'s fleet signals', () => {
       const port = await freePort();
       const settings = Settings.parse({ metricsPort: port });
       assert.equal(statusFromGlance({ ...glance, clock: null }, settings), null, 'nothing is published before every check has answered');
-      const fleet = new FleetSignals({ HOME: home });
+      const fleet = new FleetSignals(new Session(buildWorld({ env: { HOME: home } })));
       try {
-        await fleet.publish(glance, settings, new Redactor());
-        await fleet.publish(glance, settings, new Redactor());
+        await fleet.publish(glance, settings);
+        await fleet.publish(glance, settings);
         const text = await readFile(join(home, '.local', 'state', 'clawbar', 'metrics', 'clawbar.prom'), 'utf8');
         assert.match(text, /^clawbar_gateway_up 1$/m);
         const check = await promtool(['check', 'metrics'], text);

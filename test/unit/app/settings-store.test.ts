@@ -4,7 +4,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { loadSettings, settingsPath } from '../../../main/settings.ts';
+import { loadSettings } from '../../../main/settings.ts';
+import { worldFiles } from '../../../main/world.ts';
 import { Settings } from '../../../main/settings-schema.ts';
 import { makeHome } from '../../helpers/world.ts';
 import { ipcMain } from '../../mocks/electron.ts';
@@ -16,7 +17,7 @@ describe('settings store shared with the CLI', () => {
   let path: string;
   beforeEach(async () => {
     world = await makeHome();
-    path = settingsPath({ HOME: world.home });
+    path = worldFiles({}, world.home, process.platform).settings;
   });
   afterEach(() => world.cleanup());
 
@@ -44,7 +45,7 @@ describe('settings store shared with the CLI', () => {
     assert.throws(() => openSettingsStore(path).read(), /healthIntervalSec/);
     await assert.rejects(loadSettings(path), /healthIntervalSec/);
     assert.equal(await readFile(path, 'utf8'), JSON.stringify({ healthIntervalSec: 1 }), 'never cleared');
-    const store = openSettingsStore(settingsPath({ HOME: `${world.home}/other` }));
+    const store = openSettingsStore(worldFiles({}, `${world.home}/other`, process.platform).settings);
     assert.throws(() => store.write({ ...store.read(), clockWarnMs: -1 }));
   });
 

@@ -3,10 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DiagnosticsReport } from '../../../main/contract.ts';
-import { parseOsRelease, parseSwVers } from '../../../main/report/node-facts.ts';
+import { parseOsRelease, parseSwVers } from '../../../main/glance/node-facts.ts';
 import { buildDiagnosticsReport } from '../../../main/report/report.ts';
 import { reportMarkdown, tlsSummary } from '../../../main/report/report-markdown.ts';
 import { loadServiceEnvironment, type ServiceEnvironment } from '../../../main/service/environment.ts';
+import { execCommand } from '../../../main/system/exec.ts';
 import { makeHome, writeService } from '../../helpers/world.ts';
 import { lastProbe, result, status } from './samples.ts';
 
@@ -21,12 +22,12 @@ describe('diagnostics report', () => {
     ({ home, cleanup } = await makeHome());
     const svc = await writeService(home, { env: { HOME: home, ANTHROPIC_API_KEY: API_KEY } });
     await writeFile(join(svc.stateDir, 'openclaw.json'), '{}');
-    service = await loadServiceEnvironment({ plistPath: svc.plistPath, home, shellEnv: { HOME: home, PATH: '/usr/bin:/bin' } });
+    service = await loadServiceEnvironment({ plistPath: svc.plistPath, home, shellEnv: { HOME: home, PATH: '/usr/bin:/bin' }, exec: execCommand, systemRoot: '', platform: process.platform });
   });
   after(() => cleanup());
 
   it('says so when no probe has run; merges findings worst first; valid against the schema', () => {
-    const report = buildDiagnosticsReport({ service, status: status(), lastProbe: null, fixHistory: [], node });
+    const report = buildDiagnosticsReport({ service: service.facts, status: status(), lastProbe: null, fixHistory: [], node });
     assert.equal(DiagnosticsReport.parse(report).lastProbe, null);
     const md = reportMarkdown(report);
     assert.match(md, /No probe run is recorded on this node yet: run `clawbar probe`/);
@@ -44,7 +45,7 @@ describe('diagnostics report', () => {
     ]);
     run.report.results[1]!.tls = { ...run.report.results[1]!.tls!, authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' };
     const fixHistory = [{ id: '20261121-100000-ca', kind: 'ca' as const, createdAt: '2026-11-21T10:00:00.000Z', state: 'verified' as const, plistPath: null, files: [], summary: 'gateway-only CA bundle' }];
-    const report = buildDiagnosticsReport({ service, status: status(), lastProbe: run, fixHistory, node });
+    const report = buildDiagnosticsReport({ service: service.facts, status: status(), lastProbe: run, fixHistory, node });
     assert.equal(report.overall, 'critical');
     assert.equal(report.findings[0]!.id, 'probe.tls-trust');
     const md = reportMarkdown(report);

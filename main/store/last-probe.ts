@@ -1,10 +1,5 @@
-import { join } from 'node:path';
 import { LastProbeRun } from '../contract.ts';
 import { readJson, writeJsonAtomic } from '../system/files.ts';
-import { clawbarPaths } from '../system/paths.ts';
-
-/** `<stateDir>/last-probe.json`, beside the listener baseline. */
-export const lastProbePath = (env: Record<string, string | undefined> = process.env) => join(clawbarPaths(env).stateDir, 'last-probe.json');
 
 /** Saves the last run (already redacted) atomically, so a reader never sees half a run. */
 export async function saveLastProbe(path: string, run: LastProbeRun): Promise<void> {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { StatusReport } from '../contract.ts';
 import { readJson, writeJsonAtomic } from '../system/files.ts';
-import { clawbarPaths } from '../system/paths.ts';
 import { appendJsonLines } from './jsonl-log.ts';
 
 /** The checks whose state is remembered between runs; each change is one log line. */
@@ -18,15 +16,10 @@ export interface Observation {
 type Remembered = Partial<Record<StateCheck, { state: string; since: string }>>;
 
 export interface StateLogPaths {
-  /** `<stateDir>/last-states.json`: the last state of each check and since when. */
+  /** The last state of each check and since when (`files.lastStates`). */
   statePath: string;
-  /** `<logDir>/status.jsonl`, beside probes.jsonl. */
+  /** `files.statusLog`, beside probes.jsonl. */
   logPath: string;
-}
-
-export function stateLogPaths(env: Record<string, string | undefined> = process.env): StateLogPaths {
-  const paths = clawbarPaths(env);
-  return { statePath: join(paths.stateDir, 'last-states.json'), logPath: join(paths.logDir, 'status.jsonl') };
 }
 
 /** The per-check states of one status look, with the reason a reader of the log needs. */

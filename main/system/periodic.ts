@@ -1,9 +1,8 @@
 /**
- * Runs a task now and then every `intervalMs`, never two at once, the way
- * HealthScheduler does for health, for the checks that have no scheduler of
- * their own (listeners, clock, probes, the service environment). `stop()`
- * clears the timer and waits for a run in flight, so a paused agent leaves
- * nothing behind.
+ * The one periodic loop: runs a task now (or after one interval) and then
+ * every `intervalMs`, never two at once. The agent's checks and the health
+ * scheduler all run on it. `stop()` clears the timer and waits for a run in
+ * flight, so a paused agent leaves nothing behind.
  */
 export class Periodic {
   private timer: NodeJS.Timeout | null = null;

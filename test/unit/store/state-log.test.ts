@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { observeStatus, recordStateChanges } from '../../../main/report/state-log.ts';
-import { appendJsonLines } from '../../../main/report/jsonl-log.ts';
+import { observeStatus, recordStateChanges } from '../../../main/store/state-log.ts';
+import { appendJsonLines } from '../../../main/store/jsonl-log.ts';
 import { makeHome } from '../../helpers/world.ts';
-import { status } from './samples.ts';
+import { status } from '../report/samples.ts';
 
 describe('state-change log', () => {
   let dir: string;

@@ -1,5 +1,6 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE } from './jsonl-log.ts';
 
 /**
  * Whether the first-run wizard still has to be shown. A marker file in
@@ -10,8 +11,8 @@ export class FirstRun {
   private readonly marker: string;
   pending = true;
 
-  constructor(stateDir: string) {
-    this.marker = join(stateDir, 'first-run-complete');
+  constructor(marker: string) {
+    this.marker = marker;
   }
 
   async load(): Promise<void> {
@@ -19,7 +20,7 @@ export class FirstRun {
   }
 
   async complete(): Promise<void> {
-    await mkdir(join(this.marker, '..'), { recursive: true });
+    await mkdir(dirname(this.marker), { recursive: true, mode: PRIVATE_DIR_MODE });
     await writeFile(this.marker, `${new Date().toISOString()}\n`, { mode: 0o600 });
     this.pending = false;
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { arch, hostname, release, type, uptime, userInfo } from 'node:os';
 import type { NodeFacts } from '../contract.ts';
-import { execCommand, type Executor } from '../system/exec.ts';
+import type { Executor } from '../system/exec.ts';
 import si from 'systeminformation';
 import packageJson from '../../package.json' with { type: 'json' };
 
@@ -20,7 +20,7 @@ export function parseOsRelease(text: string): string | null {
 }
 
 /** The machine a report comes from: OS and version (sw_vers through the executor on macOS), hostname, uptime. */
-export async function nodeFacts(exec: Executor = execCommand, platform = process.platform): Promise<NodeFacts> {
+export async function nodeFacts(exec: Executor, platform: NodeJS.Platform): Promise<NodeFacts> {
   let osName = type();
   let osVersion: string | null = null;
   let osBuild: string | null = null;

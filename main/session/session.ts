@@ -1,0 +1,173 @@
+import type { AllowlistExport, ClockReport, DiagnosticsReport, FixBundleSummary, FixOutcome, FixStep, ListenersReport, ProbeReport, ProbeResult, ProbeTarget, StatusReport } from '../contract.ts';
+import { measureClock } from '../glance/clock.ts';
+import { scanListeners } from '../glance/listeners.ts';
+import { nodeFacts } from '../glance/node-facts.ts';
+import { takeStatus } from '../glance/status.ts';
+import { decideRoute } from '../probes/route.ts';
+import { runProbeSuite } from '../probes/suite.ts';
+import { loadAllowlist, selectTargets } from '../probes/targets.ts';
+import { buildAllowlistExport } from '../report/allowlist-export.ts';
+import { buildDiagnosticsReport } from '../report/report.ts';
+import { renderMetrics } from '../report/metrics.ts';
+import { loadServiceEnvironment, type ServiceEnvironment } from '../service/environment.ts';
+import { loadSettings, type Settings } from '../settings.ts';
+import { Keeper } from '../store/keeper.ts';
+import { CLAWBAR_VERSION } from '../glance/node-facts.ts';
+import type { World } from '../world.ts';
+
+/** Engine modules for fixes load on first use: most runs (and most app sessions) never fix anything. */
+const fixEngine = () => import('../fixes/index.ts');
+type FixEngine = Awaited<ReturnType<typeof fixEngine>>;
+
+export interface ProbeRequest {
+  source: 'daemon' | 'shell';
+  /** `--target` URLs; empty for the targets the daemon's config implies plus the allowlist. */
+  targets?: string[];
+  pins?: string[];
+  dnsServers?: string[];
+  timeoutMs: number;
+  onProgress?: (target: string, phase: string, done: number, total: number) => void;
+  onResult?: (result: ProbeResult, done: number, total: number) => void;
+}
+
+export interface FixRun {
+  /** Probe targets for the pre-flight and verification (URLs); default: what `clawbar probe` would probe. */
+  targets?: string[];
+  pins?: string[];
+  dnsServers?: string[];
+  timeoutMs?: number;
+  restartTimeoutMs?: number;
+  onStep?: (step: FixStep) => void;
+}
+
+const DEFAULT_RESTART_TIMEOUT_MS = 90_000;
+
+/**
+ * "Run these checks and keep the results", once, for the CLI and the agent:
+ * each method asks the engine for data, hands what is kept to the store and
+ * returns the data raw. Redaction happens where the caller lets data leave
+ * (stdout, IPC, files): the world's redactor knows every secret read here.
+ */
+export class Session {
+  readonly world: World;
+  readonly keeper: Keeper;
+
+  constructor(world: World) {
+    this.world = world;
+    this.keeper = new Keeper(world);
+  }
+
+  settings(): Promise<Settings> {
+    return loadSettings(this.world.files.settings);
+  }
+
+  /** The gateway service (the given plist, or the one discovered); its secrets join the redactor. */
+  async service(plistPath?: string): Promise<ServiceEnvironment> {
+    const { world } = this;
+    const service = await loadServiceEnvironment({ plistPath, home: world.home, systemRoot: world.systemRoot, exec: world.exec, shellEnv: world.env, platform: world.platform });
+    world.redactor.add(...service.secrets);
+    return service;
+  }
+
+  /** `clawbar status`: the three glance answers and the service's findings; each state change is logged once. */
+  async status(service: ServiceEnvironment, settings: Settings, observer: string, retryDelayMs?: number): Promise<StatusReport> {
+    const memory = await this.keeper.listenerMemory();
+    const report = await takeStatus({ service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs });
+    await this.keeper.keepListeners(report.listeners, memory, false);
+    await this.keeper.recordStatus(report, observer);
+    return report;
+  }
+
+  async listeners(gateway: { port: number | null; authMode: string | null }, settings: Settings, options: { saveBaseline?: boolean; baselinePath?: string } = {}): Promise<ListenersReport> {
+    const memory = await this.keeper.listenerMemory(options.baselinePath);
+    const report = await scanListeners({
+      exec: this.world.exec, memory, saveBaseline: options.saveBaseline, now: this.world.now(), platform: this.world.platform,
+      gatewayPort: gateway.port, authMode: gateway.authMode, exceptions: settings.listenerExceptions.map((e) => e.port),
+    });
+    await this.keeper.keepListeners(report, memory, options.saveBaseline ?? false);
+    return report;
+  }
+
+  clock(settings: Settings, options: { server?: string; timeoutMs?: number; samples?: number } = {}): Promise<ClockReport> {
+    return measureClock({
+      server: options.server ?? (settings.ntpServer || undefined), exec: this.world.exec, warnMs: settings.clockWarnMs, criticalMs: settings.clockCriticalMs,
+      httpDateUrls: settings.clockHttpDateUrls, timeoutMs: options.timeoutMs, samples: options.samples,
+    });
+  }
+
+  /** The targets a probe run or a fix's pre-flight uses: explicit → config defaults and allowlist → pins. */
+  targets(service: ServiceEnvironment, explicit: string[] = [], pins: string[] = []): Promise<ProbeTarget[]> {
+    return selectTargets({ explicit, pins, allowlistPath: this.world.files.allowlist, gateway: service.facts.gateway, config: service.config });
+  }
+
+  /** `clawbar probe`: the suite under the daemon's world (or the shell's), kept in the probe log and as the last run. */
+  async probe(service: ServiceEnvironment, request: ProbeRequest): Promise<ProbeReport> {
+    const targets = await this.targets(service, request.targets, request.pins);
+    let done = 0;
+    const report = await runProbeSuite({
+      source: request.source, service, targets, dnsServers: request.dnsServers ?? [], timeoutMs: request.timeoutMs, shellEnv: this.world.env, exec: this.world.exec,
+      onProgress: (target, phase) => request.onProgress?.(target, phase, done, targets.length),
+      onResult: (result) => { done++; request.onResult?.(result, done, targets.length); },
+    });
+    await this.keeper.keepProbeRun(report, targets, { log: true, lastRun: true });
+    return report;
+  }
+
+  /** `clawbar report`: a fresh status look (unless the agent has one) with the last probe run, fix history and node facts. */
+  async report(service: ServiceEnvironment, settings: Settings, status?: StatusReport): Promise<DiagnosticsReport> {
+    const [fresh, lastProbe, fixHistory, node] = await Promise.all([
+      status ?? this.status(service, settings, 'report'),
+      this.keeper.lastProbe(),
+      this.fixHistory(),
+      nodeFacts(this.world.exec, this.world.platform),
+    ]);
+    return buildDiagnosticsReport({ service: service.facts, status: fresh, lastProbe, fixHistory, node, now: this.world.now() });
+  }
+
+  /** `clawbar report --allowlist`: the firewall-ticket rows with their probe commands and last results. */
+  async allowlistExport(service: ServiceEnvironment): Promise<AllowlistExport> {
+    const [allowlist, lastProbe] = await Promise.all([loadAllowlist(this.world.files.allowlist), this.keeper.lastProbe()]);
+    return buildAllowlistExport({
+      allowlist, gateway: service.facts.gateway, config: service.config, lastProbe, redactor: this.world.redactor,
+      routeFor: (url) => decideRoute(new URL(url), service.env, service.managedProxy),
+      caFile: service.env.NODE_EXTRA_CA_CERTS?.trim() || null,
+    });
+  }
+
+  /** Exposition text from a status look and the last probe run; probes are not rerun here (their own schedule keeps the last run fresh). */
+  async metrics(status: StatusReport): Promise<string> {
+    return renderMetrics({ status, lastProbe: await this.keeper.lastProbe(), version: CLAWBAR_VERSION });
+  }
+
+  async fixHistory(): Promise<FixBundleSummary[]> {
+    const { listFixBundles } = await fixEngine();
+    return listFixBundles(this.world.files.bundles);
+  }
+
+  /** What every fix is handed: tools, files, the audit log and probe log through the store, and how to read the service again. */
+  private fixBase(run: FixRun, targets: ProbeTarget[]): Parameters<FixEngine['rollbackFix']>[1] {
+    const { world, keeper } = this;
+    return {
+      exec: world.exec, env: world.env, platform: world.platform, faultAt: world.faultAt,
+      files: { bundles: world.files.bundles, caDir: world.files.caDir },
+      addSecrets: (...values) => { world.redactor.add(...values); },
+      audit: (record) => keeper.auditFix(record),
+      keepProbeRun: (report, kept) => keeper.keepProbeRun(report, kept, { log: true, lastRun: true }),
+      reloadService: (plistPath) => this.service(plistPath),
+      targets, dnsServers: run.dnsServers ?? [], timeoutMs: run.timeoutMs ?? 8_000, restartTimeoutMs: run.restartTimeoutMs ?? DEFAULT_RESTART_TIMEOUT_MS,
+    };
+  }
+
+  /** `clawbar fix ca|proxy|bind|clock`: plan, preview, pre-flight and, with mode apply, the transaction. */
+  async fix(request: Parameters<FixEngine['runFix']>[0], mode: 'dry-run' | 'apply', run: FixRun & { force?: boolean; planId?: string } = {}): Promise<FixOutcome> {
+    const { runFix } = await fixEngine();
+    const service = await this.service(request.plistPath);
+    const targets = await this.targets(service, run.targets, run.pins);
+    return runFix(request, { ...this.fixBase(run, targets), service }, { mode, force: run.force, planId: run.planId, onStep: run.onStep });
+  }
+
+  async rollback(id: string | undefined, run: FixRun & { force?: boolean } = {}): Promise<FixOutcome> {
+    const { rollbackFix } = await fixEngine();
+    return rollbackFix(id, this.fixBase(run, []), { force: run.force, onStep: run.onStep });
+  }
+}

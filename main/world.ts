@@ -1,0 +1,114 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { createExecutor, type Executor } from './system/exec.ts';
+import { Redactor } from './system/redact.ts';
+
+/** An environment map as the operator's process has it (values may be missing). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every file clawbar reads for itself or keeps, by name; built once, so no folder below the edge joins a path. */
+export interface WorldFiles {
+  /** Settings shared by the app and the CLI, and the egress allowlist. */
+  configDir: string;
+  /** JSON-lines logs. */
+  logDir: string;
+  /** Last runs, states, baselines and fix bundles. */
+  stateDir: string;
+  settings: string;
+  allowlist: string;
+  /** One line per probe. */
+  probeLog: string;
+  /** One line per state change of a check. */
+  statusLog: string;
+  /** One line per fix step (the audit log). */
+  fixLog: string;
+  /** The last probe run, for reports and metrics. */
+  lastProbe: string;
+  /** The last state of each check and since when (shared by the CLI and the app). */
+  lastStates: string;
+  listenerBaseline: string;
+  /** When each listener was first seen, for the 24 h rule. */
+  listenersSeen: string;
+  /** Rollback bundles, one folder per fix. */
+  bundles: string;
+  /** The first-run wizard's completion marker. */
+  firstRun: string;
+  /** CA bundles for services that keep no env file of OpenClaw's. */
+  caDir: string;
+  /** The node_exporter textfile, unless settings name another. */
+  metricsTextfile: string;
+}
+
+/**
+ * The world one run of clawbar sees: the operator's environment, the one
+ * executor, the clock, every file by name and the redactor that guards every
+ * exit. Built at the edge (cli.ts, the agent's constructor) and passed down.
+ */
+export interface World {
+  /** The operator's environment: PATH decides which tools exist; it is also "the shell" the daemon is compared with. */
+  env: Env;
+  home: string;
+  platform: NodeJS.Platform;
+  /** Prefix for /Library when inspecting another root (a mounted disk); '' on a live system. */
+  systemRoot: string;
+  exec: Executor;
+  now: () => Date;
+  files: WorldFiles;
+  /** Holds every secret value read so far; applied once, where data leaves the process. */
+  redactor: Redactor;
+  /** Crash-test point for the fix transaction (tests only). */
+  faultAt: string | null;
+}
+
+export interface WorldOptions {
+  env: Env;
+  platform?: NodeJS.Platform;
+  exec?: Executor;
+  now?: () => Date;
+  /** Overrides the environment's HOME (the agent's `home` option). */
+  home?: string;
+}
+
+/** Where clawbar keeps its own files: everything derives from HOME (and XDG off macOS), so a temporary HOME is a whole world. */
+export function worldFiles(env: Env, home: string, platform: NodeJS.Platform): WorldFiles {
+  const darwin = platform === 'darwin';
+  const configDir = darwin ? join(home, 'Library', 'Application Support', 'clawbar') : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'clawbar');
+  const stateRoot = darwin ? null : join(env.XDG_STATE_HOME || join(home, '.local', 'state'), 'clawbar');
+  const logDir = darwin ? join(home, 'Library', 'Logs', 'clawbar') : join(stateRoot!, 'logs');
+  const stateDir = darwin ? join(configDir, 'state') : stateRoot!;
+  return {
+    configDir,
+    logDir,
+    stateDir,
+    settings: join(configDir, 'config.json'),
+    allowlist: join(configDir, 'allowlist.yaml'),
+    probeLog: join(logDir, 'probes.jsonl'),
+    statusLog: join(logDir, 'status.jsonl'),
+    fixLog: join(logDir, 'fixes.jsonl'),
+    lastProbe: join(stateDir, 'last-probe.json'),
+    lastStates: join(stateDir, 'last-states.json'),
+    listenerBaseline: join(stateDir, 'listeners-baseline.json'),
+    listenersSeen: join(stateDir, 'listeners-seen.json'),
+    bundles: join(stateDir, 'fixes'),
+    firstRun: join(stateDir, 'first-run-complete'),
+    caDir: join(configDir, 'ca'),
+    metricsTextfile: join(stateDir, 'metrics', 'clawbar.prom'),
+  };
+}
+
+export function buildWorld(options: WorldOptions): World {
+  const home = options.home ?? options.env.HOME ?? homedir();
+  const env: Env = Object.freeze({ ...options.env });
+  const platform = options.platform ?? process.platform;
+  return {
+    env,
+    home,
+    platform,
+    systemRoot: env.CLAWBAR_SYSTEM_ROOT ?? '',
+    exec: options.exec ?? createExecutor(env),
+    now: options.now ?? (() => new Date()),
+    files: worldFiles(env, home, platform),
+    redactor: new Redactor().addEnvironment(env),
+    faultAt: env.CLAWBAR_FAULT_AT || null,
+  };
+}
