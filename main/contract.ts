@@ -3,6 +3,7 @@
  * probe child ↔ runner, IPC, files the product keeps), one file per domain
  * under contract/. Types are inferred from them so the two never disagree.
  */
+export * from './contract/remedy.ts';
 export * from './contract/common.ts';
 export * from './contract/env.ts';
 export * from './contract/probe.ts';

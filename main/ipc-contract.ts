@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport } from './contract.ts';
+import { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixRequest, FixStep, HealthReport, ListenersReport, ProbeReport, ViewName } from './contract.ts';
 import { Settings } from './settings-schema.ts';
 
 /**
@@ -9,9 +9,8 @@ import { Settings } from './settings-schema.ts';
  * agent, the preload, the renderer and the E2E bridge all share it.
  */
 
-export const VIEW_NAMES = ['overview', 'probes', 'listeners', 'environment', 'fixes', 'history', 'wizard'] as const;
-export const ViewName = z.enum(VIEW_NAMES);
-export type ViewName = z.infer<typeof ViewName>;
+/** The views and the fix request are the contract's (a diagnosis's remedy names them too); IPC shares them. */
+export { FixRequest, VIEW_NAMES, ViewName } from './contract.ts';
 
 export const LineState = z.enum(['ok', 'warn', 'critical', 'unknown']);
 export type LineState = z.infer<typeof LineState>;
@@ -68,15 +67,6 @@ export const ProbeRun = z.object({
 export type ProbeRun = z.infer<typeof ProbeRun>;
 export const History = z.object({ health: z.array(HealthPoint), probes: z.array(ProbeRun) });
 export type History = z.infer<typeof History>;
-
-/** What the renderer may ask a fix for; mirrors the fix engine's FixRequest. */
-export const FixRequest = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ca'), cert: z.string().min(1), scope: z.enum(['gateway', 'system']).optional() }),
-  z.object({ kind: z.literal('proxy'), url: z.string().url(), noProxy: z.string().optional() }),
-  z.object({ kind: z.literal('bind') }),
-  z.object({ kind: z.literal('clock'), server: z.string().optional() }),
-]);
-export type FixRequest = z.infer<typeof FixRequest>;
 
 /** Apply names the plan the operator previewed; the fix engine refuses if the files changed since. */
 export const FixApply = z.object({ fix: FixRequest, planId: z.string().regex(/^[\w-]{1,64}$/).optional() }).strict();

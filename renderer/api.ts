@@ -8,5 +8,4 @@ declare global {
 export const api: ClawbarApi = window.clawbar;
 
 export type { ClawbarApi };
-export type { AgentState, FixRequest, History, LineState, ProbeRun, Progress, StatusLine, ViewName } from '../main/ipc-contract.ts';
-export type { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, Listener, ListenersReport, ProbeReport, ProbeResult } from '../main/contract.ts';
+export type * from './types.ts';

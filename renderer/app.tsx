@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type ViewName } from './api.ts';
 import { Badge } from './components/badge.tsx';
 import { useAgentState } from './hooks.ts';
-import type { FixPreset } from './views/fix-form.tsx';
+import type { FixPreset, Navigate } from './navigate.ts';
 import { EnvironmentView } from './views/environment.tsx';
 import { FixesView } from './views/fixes.tsx';
 import { HistoryView } from './views/history.tsx';
@@ -14,8 +14,6 @@ import { WizardView } from './views/wizard.tsx';
 const TABS: Array<[ViewName, string]> = [
   ['overview', 'Overview'], ['probes', 'Probes'], ['listeners', 'Listeners'], ['environment', 'Env'], ['fixes', 'Fixes'], ['history', 'History'],
 ];
-
-export type Navigate = (view: ViewName, preset?: FixPreset) => void;
 
 /** The popover: a header with the overall state, tabs, and one view at a time. */
 export function App() {

@@ -1,4 +1,4 @@
-import type { Finding, Severity } from '../contract.ts';
+import type { Finding, Remedy, Severity } from '../contract.ts';
 import { EXIT } from '../system/errors.ts';
 
 /** Exit code for a result's worst severity (0 ok, 1 warnings, 2 critical). */
@@ -22,13 +22,22 @@ export function badge(severity: Severity): string {
 
 export const heading = (text: string) => paint('1', text);
 
+/**
+ * A diagnosis's fix in words and its remedy's command, as every face shows
+ * them: the words are left out only when they say nothing but the command.
+ */
+export function fixLines(item: { fix: string | null; remedy?: Remedy | null }): string[] {
+  const command = item.remedy?.command ?? null;
+  return [...(item.fix && item.fix !== command ? [`fix: ${item.fix}`] : []), ...(command ? [`run: ${command}`] : [])];
+}
+
 /** Findings as an indented list, each with its fix. */
 export function formatFindings(findings: Finding[]): string[] {
   if (findings.length === 0) return ['  ok    nothing to report'];
   return findings.flatMap((f) => [
     `  ${badge(f.severity)}  ${f.title}`,
     ...(f.detail ? [`        ${f.detail}`] : []),
-    ...(f.fix ? [`        fix: ${f.fix}`] : []),
+    ...fixLines(f).map((line) => `        ${line}`),
   ]);
 }
 

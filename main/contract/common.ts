@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Remedy } from './remedy.ts';
 
 /** Severity and findings: the shared vocabulary of every report. */
 
@@ -10,7 +11,10 @@ export const Finding = z.object({
   severity: Severity,
   title: z.string(),
   detail: z.string().optional(),
+  /** The fix in words, as an operator would read it in a ticket. */
   fix: z.string().nullable(),
+  /** The same fix as data (fix kind and request, view, command): what every face shows and links to. */
+  remedy: Remedy.nullable().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 

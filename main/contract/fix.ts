@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { Finding } from './common.ts';
 import { Layer } from './probe.ts';
+import { FixKind } from './remedy.ts';
 
 /** Guided fixes: plan, steps, outcome and rollback bundles. */
-
-export const FixKind = z.enum(['ca', 'proxy', 'bind', 'clock']);
-export type FixKind = z.infer<typeof FixKind>;
 
 /** The transaction's steps, in order; `rollback` replaces write/restart when undoing. */
 export const FixStepName = z.enum(['plan', 'preview', 'preflight', 'backup', 'write', 'restart', 'verify', 'rollback', 'report']);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Finding, Severity } from './common.ts';
+import { Remedy } from './remedy.ts';
 
 /** Probe targets, results, the probe child's protocol and the suite's report. */
 
@@ -70,6 +71,8 @@ export const ProbeResult = z.object({
   ready: z.object({ ready: z.boolean(), failing: z.array(z.string()) }).nullable(),
   explanation: z.string().nullable(),
   fix: z.string().nullable(),
+  /** What classify.ts decided solves the failure; absent on a result that passed. */
+  remedy: Remedy.nullable().optional(),
   notes: z.array(z.string()),
 });
 export type ProbeResult = z.infer<typeof ProbeResult>;

@@ -1,4 +1,4 @@
-import type { DiagnosticsReport, Finding, ProbeReport, ProbeResult } from '../contract.ts';
+import type { DiagnosticsReport, Finding, ProbeReport, ProbeResult, Remedy } from '../contract.ts';
 import { code, duration, mdTable, ms } from './markdown.ts';
 
 const MARK = { ok: 'OK', warn: 'WARN', critical: 'CRITICAL', unknown: 'UNKNOWN' } as const;
@@ -10,6 +10,12 @@ export function tlsSummary(r: ProbeResult): string {
   const parts = [t.protocol ?? '?', t.issuer ? `issuer ${t.issuer}` : null, t.daysToExpiry !== null ? `expires in ${t.daysToExpiry} d` : null,
     t.authorized ? 'verified' : `not verified${t.authorizationError ? `: ${t.authorizationError}` : ''}`];
   return parts.filter(Boolean).join(', ');
+}
+
+/** The fix in words and the remedy's command, the words left out when they are only the command (as the CLI and the popover do). */
+function fixParts(item: { fix: string | null; remedy?: Remedy | null }): string[] {
+  const command = item.remedy?.command ?? null;
+  return [...(item.fix && item.fix !== command ? [`Fix: ${code(item.fix)}`] : []), ...(command ? [`Run: ${code(command)}`] : [])];
 }
 
 function probeSection(probe: ProbeReport | null): string[] {
@@ -26,14 +32,14 @@ function probeSection(probe: ProbeReport | null): string[] {
     ])),
   ];
   for (const r of probe.results.filter((x) => !x.ok)) {
-    lines.push('', `- **${r.target}** failed in layer **${r.layer}**: ${r.error?.message ?? 'failed'}.${r.explanation ? ` ${r.explanation}` : ''}${r.fix ? ` Fix: ${code(r.fix)}` : ''}`);
+    lines.push('', `- **${r.target}** failed in layer **${r.layer}**: ${r.error?.message ?? 'failed'}.${r.explanation ? ` ${r.explanation}` : ''}${fixParts(r).map((part) => ` ${part}`).join('')}`);
   }
   return lines;
 }
 
 function findingLines(findings: Finding[]): string[] {
   if (findings.length === 0) return ['Nothing to report.'];
-  return findings.map((f) => `- **${MARK[f.severity]}** ${f.title}${f.detail ? ` — ${f.detail}` : ''}${f.fix ? `\n  Fix: ${code(f.fix)}` : ''}`);
+  return findings.map((f) => `- **${MARK[f.severity]}** ${f.title}${f.detail ? ` — ${f.detail}` : ''}${fixParts(f).map((part) => `\n  ${part}`).join('')}`);
 }
 
 /** The diagnostics report as Markdown for a ticket: the same content as the JSON, in reading order. */

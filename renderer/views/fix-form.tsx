@@ -1,26 +1,21 @@
-import type { FixRequest } from '../api.ts';
-
-export type FixKind = FixRequest['kind'];
-/** What another view can preselect when it sends the operator here. */
-export interface FixPreset { kind: FixKind }
-
-/** The fix that answers a probe layer, if there is one. */
-export function fixForLayer(layer: string | null): FixPreset | null {
-  if (layer === 'tls-trust') return { kind: 'ca' };
-  if (layer === 'proxy' || layer === 'proxy-auth') return { kind: 'proxy' };
-  if (layer === 'tls-clock') return { kind: 'clock' };
-  return null;
-}
+import type { FixPreset } from '../navigate.ts';
+import type { FixKind, FixRequest } from '../types.ts';
+import { FIX_LABEL } from './remedy.ts';
 
 export const FIX_CHOICES: Array<{ kind: FixKind; title: string; what: string }> = [
-  { kind: 'ca', title: 'Trust a CA certificate', what: "For a TLS-inspecting proxy: the gateway gets the CA in its own bundle (NODE_EXTRA_CA_CERTS), or the System keychain." },
-  { kind: 'proxy', title: 'Set the proxy', what: "Gives the gateway the proxy your network needs, with NO_PROXY keeping loopback direct." },
-  { kind: 'bind', title: 'Bind to loopback', what: 'Sets gateway.bind back to loopback so only this Mac can reach the gateway.' },
-  { kind: 'clock', title: 'Sync the clock', what: 'Steps the clock from NTP now and keeps network time on.' },
+  { kind: 'ca', title: FIX_LABEL.ca, what: "For a TLS-inspecting proxy: the gateway gets the CA in its own bundle (NODE_EXTRA_CA_CERTS), or the System keychain." },
+  { kind: 'proxy', title: FIX_LABEL.proxy, what: "Gives the gateway the proxy your network needs, with NO_PROXY keeping loopback direct." },
+  { kind: 'bind', title: FIX_LABEL.bind, what: 'Sets gateway.bind back to loopback so only this Mac can reach the gateway.' },
+  { kind: 'clock', title: FIX_LABEL.clock, what: 'Steps the clock from NTP now and keeps network time on.' },
 ];
 
 export interface FixFields { cert: string; scope: 'gateway' | 'system'; url: string; noProxy: string; server: string }
-export const EMPTY_FIELDS: FixFields = { cert: '', scope: 'gateway', url: '', noProxy: 'localhost,127.0.0.1,::1', server: '' };
+const EMPTY_FIELDS: FixFields = { cert: '', scope: 'gateway', url: '', noProxy: 'localhost,127.0.0.1,::1', server: '' };
+
+/** The form as a remedy leaves it: what the diagnosis knows filled in, the rest for the operator. */
+export function presetFields(preset: FixPreset | null): FixFields {
+  return { ...EMPTY_FIELDS, ...preset?.request };
+}
 
 /** The request for the chosen fix, or why it cannot be sent yet. */
 export function requestFor(kind: FixKind, f: FixFields): FixRequest | string {

@@ -3,7 +3,9 @@ import { api, type FixBundleSummary, type FixOutcome, type FixStep, type Progres
 import { Badge } from '../components/badge.tsx';
 import { dateTime, errorText } from '../format.ts';
 import { useLoad, useProgress } from '../hooks.ts';
-import { EMPTY_FIELDS, FIX_CHOICES, FixInputs, requestFor, type FixKind, type FixPreset } from './fix-form.tsx';
+import type { FixPreset } from '../navigate.ts';
+import type { FixKind } from '../types.ts';
+import { FIX_CHOICES, FixInputs, presetFields, requestFor } from './fix-form.tsx';
 import { ApplyPanel, PreflightPanel, PreviewPanel, VerifyPanel } from './fix-panels.tsx';
 
 const STEPS = ['Choose', 'Preview', 'Pre-flight', 'Apply', 'Verify'] as const;
@@ -13,7 +15,7 @@ type Step = (typeof STEPS)[number];
 export function FixesView(props: { preset: FixPreset | null }) {
   const [step, setStep] = useState<Step>('Choose');
   const [kind, setKind] = useState<FixKind>(props.preset?.kind ?? 'ca');
-  const [fields, setFields] = useState(EMPTY_FIELDS);
+  const [fields, setFields] = useState(() => presetFields(props.preset));
   const [plan, setPlan] = useState<FixOutcome | null>(null);
   const [applied, setApplied] = useState<FixOutcome | null>(null);
   const [rolledBack, setRolledBack] = useState<FixOutcome | null>(null);

@@ -1,21 +1,12 @@
-import { api, type AgentState, type Finding } from '../api.ts';
-import type { Navigate } from '../app.tsx';
+import { api, type AgentState } from '../api.ts';
+import type { Navigate } from '../navigate.ts';
 import { Badge, StateBadge } from '../components/badge.tsx';
 import { Skeleton } from '../components/skeleton.tsx';
 import { Sparkline } from '../components/sparkline.tsx';
 import { Tile } from '../components/tile.tsx';
 import { duration, ms, offset } from '../format.ts';
 import { useAction } from '../hooks.ts';
-
-/** Where a finding's "Open" leads: the view that explains it, or the fix that solves it. */
-function findingTarget(f: Finding, navigate: Navigate): (() => void) | null {
-  if (f.id.startsWith('probe.')) return () => navigate('probes');
-  if (f.id.startsWith('listeners.')) return () => navigate(f.id === 'listeners.gateway-exposed' ? 'fixes' : 'listeners', f.id === 'listeners.gateway-exposed' ? { kind: 'bind' } : undefined);
-  if (f.id.startsWith('bind.')) return () => navigate('fixes', { kind: 'bind' });
-  if (f.id === 'clock.offset') return () => navigate('fixes', { kind: 'clock' });
-  if (/^(envfile|plist|launchd|proxy|shell|ca|tls|auth|wrapper|node)\./.test(f.id)) return () => navigate('environment');
-  return null;
-}
+import { remedyDisplay } from './remedy.ts';
 
 export function OverviewView(props: { state: AgentState | null; navigate: Navigate }) {
   const { state, navigate } = props;
@@ -70,12 +61,13 @@ export function OverviewView(props: { state: AgentState | null; navigate: Naviga
         {!state ? <Skeleton height={40} /> : findings.length === 0 ? <p class="muted">Nothing needs attention.</p> : (
           <ul class="finding-list">
             {findings.slice(0, 4).map((f) => {
-              const open = findingTarget(f, navigate);
+              const { command, action } = remedyDisplay(f, 'overview');
               return (
-                <li key={`${f.id}${f.title}`}>
+                <li key={`${f.id}${f.title}`} data-finding={f.id}>
                   <Badge tone={f.severity}>{f.severity}</Badge>
                   <span class="grow finding-title" title={f.title}>{f.title}</span>
-                  {open && <button type="button" class="link small" onClick={open}>Open</button>}
+                  {action && <button type="button" class="link small" onClick={() => navigate(action.view, action.preset)}>{action.label}</button>}
+                  {command && <span class="finding-command mono small break" data-testid="finding-command">run: {command}</span>}
                 </li>
               );
             })}

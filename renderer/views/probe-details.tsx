@@ -1,10 +1,13 @@
 import type { ProbeResult } from '../api.ts';
 import { ms } from '../format.ts';
+import type { Navigate } from '../navigate.ts';
+import { remedyDisplay } from './remedy.ts';
 
 /** What one probe saw: the error in its layer, the plain explanation, TLS details (kept even when trust failed) and the fix. */
-export function ProbeDetails(props: { result: ProbeResult; shell: ProbeResult | null; onFix: (() => void) | null }) {
+export function ProbeDetails(props: { result: ProbeResult; shell: ProbeResult | null; navigate: Navigate }) {
   const r = props.result;
   const tls = r.tls;
+  const { fixText, command, action } = remedyDisplay(r, 'probes');
   return (
     <div class="details" data-testid="probe-details">
       <p class="mono small break">{r.target}</p>
@@ -24,8 +27,9 @@ export function ProbeDetails(props: { result: ProbeResult; shell: ProbeResult | 
         </>}
         {props.shell && <><dt>your shell</dt><dd>{props.shell.ok ? 'ok' : props.shell.layer} via {props.shell.via}</dd></>}
       </dl>
-      {r.fix && <p class="fix-text"><strong>Fix:</strong> <span class="mono">{r.fix}</span></p>}
-      {props.onFix && <button type="button" class="primary" onClick={props.onFix} data-testid="open-fix">Fix this…</button>}
+      {fixText && <p class="fix-text"><strong>Fix:</strong> <span class="mono">{fixText}</span></p>}
+      {command && <p class="fix-text"><strong>Run:</strong> <span class="mono" data-testid="remedy-command">{command}</span></p>}
+      {action && <button type="button" class="primary" onClick={() => props.navigate(action.view, action.preset)} data-testid="open-fix">{action.preset ? `${action.label}…` : action.label}</button>}
     </div>
   );
 }

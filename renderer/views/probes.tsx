@@ -1,12 +1,11 @@
 import { useCallback, useState } from 'preact/hooks';
 import { api, type AgentState, type Progress, type ProbeResult } from '../api.ts';
-import type { Navigate } from '../app.tsx';
+import type { Navigate } from '../navigate.ts';
 import { LayerBadge } from '../components/badge.tsx';
 import { PhaseBars, PhaseLegend } from '../components/phase-bars.tsx';
 import { SkeletonRows } from '../components/skeleton.tsx';
 import { ms, shortTarget } from '../format.ts';
 import { useAction, useProgress } from '../hooks.ts';
-import { fixForLayer } from './fix-form.tsx';
 import { ProbeDetails } from './probe-details.tsx';
 
 /** The probe table: daemon's world first, the shell's beside it when compared. */
@@ -45,15 +44,14 @@ export function ProbesView(props: { state: AgentState | null; navigate: Navigate
         {!report && (running ? <SkeletonRows rows={5} /> : <p class="muted empty">Run the suite to see how the gateway's own environment reaches each target.</p>)}
         {report?.results.map((r) => (
           <ProbeRow key={r.target} result={r} shell={shellReport ? shellBy.get(r.target) ?? null : undefined} scale={scale}
-            open={open === r.target} onToggle={() => setOpen(open === r.target ? null : r.target)}
-            onFix={fixForLayer(r.layer) ? () => navigate('fixes', fixForLayer(r.layer)!) : null} />
+            open={open === r.target} onToggle={() => setOpen(open === r.target ? null : r.target)} navigate={navigate} />
         ))}
       </div>
     </div>
   );
 }
 
-function ProbeRow(props: { result: ProbeResult; shell: ProbeResult | null | undefined; scale: number; open: boolean; onToggle: () => void; onFix: (() => void) | null }) {
+function ProbeRow(props: { result: ProbeResult; shell: ProbeResult | null | undefined; scale: number; open: boolean; onToggle: () => void; navigate: Navigate }) {
   const r = props.result;
   return (
     <div class={`probe ${props.open ? 'open' : ''}`} role="listitem" data-target={r.target} data-layer={r.layer ?? 'ok'}>
@@ -64,7 +62,7 @@ function ProbeRow(props: { result: ProbeResult; shell: ProbeResult | null | unde
         <span class="c-bars"><PhaseBars phases={r.phases} scaleMs={props.scale} width={88} /></span>
         <span class="c-num">{ms(r.phases.totalMs)}</span>
       </button>
-      {props.open && <ProbeDetails result={r} shell={props.shell ?? null} onFix={props.onFix} />}
+      {props.open && <ProbeDetails result={r} shell={props.shell ?? null} navigate={props.navigate} />}
     </div>
   );
 }

@@ -1,6 +1,6 @@
-import type { AgentState, LineState } from '../api.ts';
 import { offset } from '../format.ts';
-import type { FixPreset } from './fix-form.tsx';
+import type { AgentState, Finding, LineState } from '../types.ts';
+import { remedyAction, type RemedyAction } from './remedy.ts';
 
 export interface Check {
   id: 'gateway' | 'exposure' | 'listeners' | 'clock' | 'egress';
@@ -8,11 +8,18 @@ export interface Check {
   state: LineState;
   /** What was found, in words a non-specialist can act on. */
   said: string;
-  fix: { label: string; view: 'fixes' | 'probes' | 'listeners' | 'environment'; preset?: FixPreset } | null;
+  /** The button: a finding's remedy where there is one, else a view to look at. */
+  fix: RemedyAction | null;
+}
+
+/** The remedy of the first finding with one of these ids: the wizard offers what the diagnosis chose. */
+function remedyOf(findings: Finding[], ...ids: string[]): RemedyAction | null {
+  return remedyAction(findings.find((f) => ids.includes(f.id) && f.remedy)?.remedy);
 }
 
 /** The first-run checks, each explained in plain words, from the agent's state. */
 export function wizardChecks(s: AgentState | null): Check[] {
+  const findings = s?.findings ?? [];
   const info = s?.gatewayInfo ?? null;
   const g = s?.gateway ?? null;
   const gateway: Check = !s || !g ? { id: 'gateway', title: 'Find the gateway', state: 'unknown', said: 'Looking for the OpenClaw gateway service on this Mac…', fix: null }
@@ -22,7 +29,7 @@ export function wizardChecks(s: AgentState | null): Check[] {
 
   const exposedAuth = info && info.bind !== 'loopback';
   const exposure: Check = !info ? { id: 'exposure', title: 'Who can reach it', state: 'unknown', said: 'Waiting for the gateway settings…', fix: null }
-    : exposedAuth ? { id: 'exposure', title: 'Who can reach it', state: info.auth === 'none' ? 'critical' : 'warn', said: `The gateway listens beyond this Mac (bind "${info.bind}")${info.auth === 'none' ? ' and asks for no password: anyone on the network can use it' : `, protected by ${info.auth} authentication`}. Binding it to loopback keeps it private; use an SSH tunnel to reach it.`, fix: { label: 'Bind to loopback', view: 'fixes', preset: { kind: 'bind' } } }
+    : exposedAuth ? { id: 'exposure', title: 'Who can reach it', state: info.auth === 'none' ? 'critical' : 'warn', said: `The gateway listens beyond this Mac (bind "${info.bind}")${info.auth === 'none' ? ' and asks for no password: anyone on the network can use it' : `, protected by ${info.auth} authentication`}. Binding it to loopback keeps it private; use an SSH tunnel to reach it.`, fix: remedyOf(findings, 'bind.not-loopback', 'listeners.gateway-exposed') }
     : { id: 'exposure', title: 'Who can reach it', state: 'ok', said: `Only this Mac can reach the gateway (bind "loopback")${info.auth === 'none' ? '; it has no password, which is fine while nothing else can reach it' : `, and it asks for ${info.auth} authentication`}.`, fix: null };
 
   const l = s?.listeners ?? null;
@@ -34,15 +41,15 @@ export function wizardChecks(s: AgentState | null): Check[] {
 
   const c = s?.clock ?? null;
   const clock: Check = !c ? { id: 'clock', title: 'Clock', state: 'unknown', said: 'Asking a time server how far off this Mac is…', fix: null }
-    : c.offsetMs === null ? { id: 'clock', title: 'Clock', state: 'warn', said: 'No time server answered, so the clock cannot be checked, and the Mac cannot keep its own time either. Network time (UDP port 123) may be blocked.', fix: { label: 'Sync the clock', view: 'fixes', preset: { kind: 'clock' } } }
-    : { id: 'clock', title: 'Clock', state: s!.lines.clock.state, said: c.state === 'ok' ? `The clock is right (off by ${offset(c.offsetMs)}).` : `The clock is off by ${offset(c.offsetMs)}. Sign-ins and certificates start failing when the clock is wrong.`, fix: c.state === 'ok' ? null : { label: 'Sync the clock', view: 'fixes', preset: { kind: 'clock' } } };
+    : c.offsetMs === null ? { id: 'clock', title: 'Clock', state: 'warn', said: 'No time server answered, so the clock cannot be checked, and the Mac cannot keep its own time either. Network time (UDP port 123) may be blocked.', fix: remedyOf(findings, 'clock.unknown') }
+    : { id: 'clock', title: 'Clock', state: s!.lines.clock.state, said: c.state === 'ok' ? `The clock is right (off by ${offset(c.offsetMs)}).` : `The clock is off by ${offset(c.offsetMs)}. Sign-ins and certificates start failing when the clock is wrong.`, fix: c.state === 'ok' ? null : remedyOf(findings, 'clock.offset') };
 
   const p = s?.lastProbe ?? null;
   const failed = p?.results.filter((r) => !r.ok) ?? [];
   const egress: Check = !p ? { id: 'egress', title: 'Internet access', state: 'unknown', said: 'Not tested yet: the test runs with exactly the gateway\'s own settings, not yours.', fix: { label: 'Test now', view: 'probes' } }
     : failed.length === 0 ? { id: 'egress', title: 'Internet access', state: 'ok', said: `The gateway can reach all ${p.results.length} places it needs.`, fix: null }
     : { id: 'egress', title: 'Internet access', state: 'critical', said: `The gateway cannot reach ${failed.length} of ${p.results.length} places. ${failed.slice(0, 2).map((f) => `${f.name ?? f.target}: ${f.explanation ?? f.layer}`).join(' ')}`,
-      fix: failed.some((f) => f.layer === 'tls-trust') ? { label: 'Trust the CA', view: 'fixes', preset: { kind: 'ca' } } : failed.some((f) => f.layer === 'proxy' || f.layer === 'proxy-auth') ? { label: 'Set the proxy', view: 'fixes', preset: { kind: 'proxy' } } : { label: 'See details', view: 'probes' } };
+      fix: remedyAction(failed.find((f) => f.remedy?.fix)?.remedy) ?? { label: 'See details', view: 'probes' } };
 
   return [gateway, exposure, listeners, clock, egress];
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, type AgentState } from '../api.ts';
-import type { Navigate } from '../app.tsx';
+import type { Navigate } from '../navigate.ts';
 import { Badge } from '../components/badge.tsx';
 import { useAction } from '../hooks.ts';
 import { wizardChecks } from './wizard-checks.ts';

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/**
+ * What solves a diagnosis: the fix that answers it (with as much of its
+ * request as the diagnosis knows), the popover view to open and the command
+ * line to type. The code that makes the diagnosis sets it; the CLI, the
+ * report and the popover only show it, so they cannot disagree.
+ *
+ * The fix request lives here rather than in fix.ts because a finding carries
+ * a remedy and fix.ts's outcome carries findings: fix.ts builds on this file.
+ */
+
+/** The popover's views; a remedy and a notice name where a click leads. */
+export const VIEW_NAMES = ['overview', 'probes', 'listeners', 'environment', 'fixes', 'history', 'wizard'] as const;
+export const ViewName = z.enum(VIEW_NAMES);
+export type ViewName = z.infer<typeof ViewName>;
+
+export const FixKind = z.enum(['ca', 'proxy', 'bind', 'clock']);
+export type FixKind = z.infer<typeof FixKind>;
+
+export const FixScope = z.enum(['gateway', 'system']);
+
+const CaRequest = z.object({ kind: z.literal('ca'), cert: z.string().min(1), scope: FixScope.optional() });
+const ProxyRequest = z.object({ kind: z.literal('proxy'), url: z.string().url(), noProxy: z.string().optional() });
+const BindRequest = z.object({ kind: z.literal('bind') });
+const ClockRequest = z.object({ kind: z.literal('clock'), server: z.string().optional() });
+
+/**
+ * What a fix is asked to do, one field per CLI option. The CLI, IPC and the
+ * fix engine all take this. It names no service file: the CLI adds `--plist`
+ * and the agent the service it watches, so the renderer can never point a fix
+ * at a file of its choosing (unknown keys are stripped).
+ */
+export const FixRequest = z.discriminatedUnion('kind', [CaRequest, ProxyRequest, BindRequest, ClockRequest]);
+export type FixRequest = z.infer<typeof FixRequest>;
+
+/** The fix engine's input: a request and, when the caller knows it, the service whose files it changes. */
+export type ServiceFixRequest = FixRequest & { plistPath?: string };
+
+/** The inputs only the operator can give (which CA file, which proxy and its password). */
+export const FixInput = z.enum(['cert', 'url']);
+export type FixInput = z.infer<typeof FixInput>;
+
+/**
+ * The fix a diagnosis points at. `request` holds what the diagnosis already
+ * knows (a scope, a NO_PROXY list); `needs` the inputs still missing before
+ * the request is complete.
+ */
+export const RemedyFix = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ca'), request: CaRequest.omit({ kind: true }).partial(), needs: z.array(FixInput) }),
+  z.object({ kind: z.literal('proxy'), request: ProxyRequest.omit({ kind: true }).partial(), needs: z.array(FixInput) }),
+  z.object({ kind: z.literal('bind'), request: BindRequest.omit({ kind: true }), needs: z.array(FixInput) }),
+  z.object({ kind: z.literal('clock'), request: ClockRequest.omit({ kind: true }).partial(), needs: z.array(FixInput) }),
+]);
+export type RemedyFix = z.infer<typeof RemedyFix>;
+
+export const Remedy = z.object({
+  fix: RemedyFix.nullable(),
+  view: ViewName,
+  /** One line to type, placeholders in angle brackets; null when the remedy is reading, not running. */
+  command: z.string().nullable(),
+});
+export type Remedy = z.infer<typeof Remedy>;
+
+/** What the operator types for each input the diagnosis cannot know. */
+const PLACEHOLDER: Record<FixInput, string> = { cert: '<CA file>', url: '<proxy URL>' };
+
+/** Quotes a value for sh only when it needs it, so the usual command stays easy to read. */
+const shellWord = (value: string) => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`);
+
+function fixCommand(fix: RemedyFix): string {
+  const words = ['clawbar', 'fix', fix.kind];
+  const option = (flag: string, value: string | undefined, input?: FixInput) => {
+    if (value !== undefined) words.push(flag, shellWord(value));
+    else if (input && fix.needs.includes(input)) words.push(flag, PLACEHOLDER[input]);
+  };
+  if (fix.kind === 'ca') { option('--cert', fix.request.cert, 'cert'); option('--scope', fix.request.scope); }
+  if (fix.kind === 'proxy') { option('--url', fix.request.url, 'url'); option('--no-proxy', fix.request.noProxy); }
+  if (fix.kind === 'clock') option('--server', fix.request.server);
+  return words.join(' ');
+}
+
+type RequestOf<K extends FixKind> = Extract<RemedyFix, { kind: K }>['request'];
+
+/**
+ * The remedy that is a guided fix: it opens the fix wizard with the request
+ * filled in, and its command is the same fix on the CLI. What the request
+ * still lacks is worked out by the request's own schema, so `needs` cannot
+ * drift from what the CLI and IPC demand.
+ */
+export function fixRemedy<K extends FixKind>(kind: K, request: RequestOf<K> = {} as RequestOf<K>): Remedy {
+  const check = FixRequest.safeParse({ ...request, kind });
+  const needs = check.success ? [] : [...new Set(check.error.issues.map((issue) => FixInput.safeParse(issue.path[0]).data).filter((input) => input !== undefined))];
+  const fix = RemedyFix.parse({ kind, request, needs });
+  return { fix, view: 'fixes', command: fixCommand(fix) };
+}
+
+/** The remedy that is no guided fix: the view that explains the problem, and the command to run if there is one. */
+export function viewRemedy(view: ViewName, command: string | null = null): Remedy {
+  return { fix: null, view, command };
+}
