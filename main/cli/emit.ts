@@ -26,9 +26,9 @@ export function createOut(redactor: Redactor, write: (text: string) => void, pro
       progress(redactor.text(text));
     },
     async deliver(content, out) {
-      const text = typeof content === 'string' ? content : `${JSON.stringify(redactor.deep(content), null, 2)}\n`;
-      if (out === undefined || out === '-') return write(redactor.text(text));
-      await writeOutputFile(out, redactor.text(text), { mode: 0o600, createDir: false });
+      const text = typeof content === 'string' ? redactor.text(content) : `${JSON.stringify(redactor.deep(content), null, 2)}\n`;
+      if (out === undefined || out === '-') return write(text);
+      await writeOutputFile(out, text, { mode: 0o600, createDir: false });
       progress(`wrote ${out}`);
     },
     safe: (text) => redactor.text(text),
