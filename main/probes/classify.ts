@@ -52,7 +52,7 @@ function tlsVerdict(failure: ProbeFailure, result: Pick<ProbeResult, 'tls'>): Ve
     const now = new Date().toISOString();
     return failure.code === 'CERT_NOT_YET_VALID' || failure.code === 'ERROR_IN_CERT_NOT_BEFORE_FIELD'
       ? { ok: false, layer: 'tls-clock', explanation: `The certificate is not valid yet: it starts ${from}, but this Mac's clock says ${now}. The local clock is most likely behind.`, fix: 'clawbar clock, then clawbar fix clock (sntp -sS time.apple.com)', remedy: fixRemedy('clock') }
-      : { ok: false, layer: 'tls-clock', explanation: `The certificate expired ${to} by this Mac's clock (${now}). Either the server's certificate really expired or the local clock is ahead.`, fix: 'Check the clock with clawbar clock; if it is right, the server owner must renew the certificate', remedy: fixRemedy('clock') };
+      : { ok: false, layer: 'tls-clock', explanation: `The certificate expired ${to} by this Mac's clock (${now}). Either the server's certificate really expired or the local clock is ahead.`, fix: 'Check the clock with clawbar clock (clawbar fix clock sets it); if it is right, the server owner must renew the certificate', remedy: fixRemedy('clock') };
   }
   return { ok: false, layer: 'tls-protocol', explanation: `The TLS handshake failed (${failure.code}): no protocol version or cipher both sides accept, or a device on the path cut the handshake (for example SNI filtering).`, fix: 'Check that the server offers TLS 1.2 or 1.3; compare with curl -v from the same host; ask the network team whether SNI filtering applies', remedy: seeProbe() };
 }
@@ -87,7 +87,7 @@ export function classifyFailure(failure: ProbeFailure, result: Pick<ProbeResult,
       if (failure.status !== null) return { ok: false, layer: 'proxy', explanation: `The proxy refused to open a tunnel (${failure.status}); its policy may not allow this host or port.`, fix: 'Ask the proxy team to allow CONNECT to this host:port', remedy: seeProbe() };
       // A route the managed proxy blocks on purpose (loopbackMode block) is policy; a proxy URL cannot change it.
       if (code === 'BLOCKED') return { ok: false, layer: 'proxy', explanation: `The proxy itself could not be reached or misbehaved (${code}).`, fix: 'Check the proxy URL in clawbar env; is the proxy running?', remedy: seeProbe() };
-      return { ok: false, layer: 'proxy', explanation: `The proxy itself could not be reached or misbehaved (${code}).`, fix: 'Check the proxy URL in clawbar env; is the proxy running?', remedy: fixRemedy('proxy') };
+      return { ok: false, layer: 'proxy', explanation: `The proxy itself could not be reached or misbehaved (${code}).`, fix: 'Check the proxy URL in clawbar env; is the proxy running? If the URL is wrong: clawbar fix proxy --url <proxy URL>', remedy: fixRemedy('proxy') };
     case 'tls':
       if (code === 'ETIMEDOUT') return { ok: false, layer: 'timeout', explanation: 'The TLS handshake started but did not finish in time.', fix: 'Retry; if it persists, a middlebox may be holding the handshake', remedy: seeProbe() };
       return tlsVerdict(failure, result);
