@@ -1,13 +1,15 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { envCommand } from './cli/env-command.ts';
-import { probeCommand } from './cli/probe-command.ts';
-import { fixCommand } from './cli/fix-command.ts';
-import { clockCommand, listenersCommand, statusCommand } from './cli/glance-commands.ts';
-import { metricsCommand, reportCommand } from './cli/report-commands.ts';
-import { createOut, type Out } from './cli/emit.ts';
-import { Session } from './session/session.ts';
+import type { Out } from './cli/emit.ts';
+import type { Session } from './session/session.ts';
 import { EXIT, InputError, UsageError } from './system/errors.ts';
-import { buildWorld } from './world.ts';
+
+/*
+ * Start-up is mostly module loading, so this file imports only what every run
+ * needs; each command's modules, the world and the session load when that
+ * command runs (`--help` loads none of them).
+ */
+const glance = () => import('./cli/glance-commands.ts');
+const reports = () => import('./cli/report-commands.ts');
 
 const HELP = `clawbar — diagnose an OpenClaw gateway on a headless Mac
 
@@ -64,19 +66,19 @@ const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : [])
 const COMMANDS: Record<string, CommandSpec> = {
   status: {
     options: { json: { type: 'boolean', default: false } },
-    run: (session, out, values) => statusCommand(session, { json: values.json === true }, out),
+    run: async (session, out, values) => (await glance()).statusCommand(session, { json: values.json === true }, out),
   },
   listeners: {
     options: { json: { type: 'boolean', default: false }, 'save-baseline': { type: 'boolean', default: false }, baseline: { type: 'string' } },
-    run: (session, out, values) => listenersCommand(session, { json: values.json === true, saveBaseline: values['save-baseline'] === true, baseline: values.baseline as string | undefined }, out),
+    run: async (session, out, values) => (await glance()).listenersCommand(session, { json: values.json === true, saveBaseline: values['save-baseline'] === true, baseline: values.baseline as string | undefined }, out),
   },
   clock: {
     options: { json: { type: 'boolean', default: false }, server: { type: 'string' } },
-    run: (session, out, values) => clockCommand(session, { json: values.json === true, server: values.server as string | undefined }, out),
+    run: async (session, out, values) => (await glance()).clockCommand(session, { json: values.json === true, server: values.server as string | undefined }, out),
   },
   env: {
     options: { plist: { type: 'string' }, json: { type: 'boolean', default: false } },
-    run: (session, out, values) => envCommand(session, { plist: values.plist as string | undefined, json: values.json === true }, out),
+    run: async (session, out, values) => (await import('./cli/env-command.ts')).envCommand(session, { plist: values.plist as string | undefined, json: values.json === true }, out),
   },
   probe: {
     options: {
@@ -84,7 +86,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'dns-server': { type: 'string', multiple: true }, 'shell-env': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '8000' }, json: { type: 'boolean', default: false },
     },
-    run: (session, out, values) => probeCommand(session, {
+    run: async (session, out, values) => (await import('./cli/probe-command.ts')).probeCommand(session, {
       plist: values.plist as string | undefined, target: list(values.target), resolve: list(values.resolve), dnsServer: list(values['dns-server']),
       shellEnv: values['shell-env'] === true, json: values.json === true, timeoutMs: Number(values.timeout),
     }, out),
@@ -94,7 +96,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       json: { type: 'boolean', default: false }, out: { type: 'string' }, plist: { type: 'string' },
       allowlist: { type: 'boolean', default: false }, csv: { type: 'boolean', default: false },
     },
-    run: (session, out, values) => reportCommand(session, {
+    run: async (session, out, values) => (await reports()).reportCommand(session, {
       json: values.json === true, out: values.out as string | undefined, plist: values.plist as string | undefined,
       allowlist: values.allowlist === true, csv: values.csv === true,
     }, out),
@@ -108,8 +110,9 @@ const COMMANDS: Record<string, CommandSpec> = {
       target: { type: 'string', multiple: true }, resolve: { type: 'string', multiple: true }, 'dns-server': { type: 'string', multiple: true },
       timeout: { type: 'string', default: '8000' }, 'restart-timeout': { type: 'string', default: '90000' },
     },
-    run: (session, out, values, positionals) => {
+    run: async (session, out, values, positionals) => {
       if (positionals.length > 2) throw new UsageError(`fix: unexpected argument '${positionals[2]}'`);
+      const { fixCommand } = await import('./cli/fix-command.ts');
       return fixCommand(session, {
         sub: positionals[0], id: positionals[1], plist: values.plist as string | undefined, cert: values.cert as string | undefined,
         scope: values.scope as string | undefined, url: values.url as string | undefined, noProxy: values['no-proxy'] as string | undefined,
@@ -121,7 +124,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   metrics: {
     options: { out: { type: 'string' }, plist: { type: 'string' } },
-    run: (session, out, values) => metricsCommand(session, { out: values.out as string | undefined, plist: values.plist as string | undefined }, out),
+    run: async (session, out, values) => (await reports()).metricsCommand(session, { out: values.out as string | undefined, plist: values.plist as string | undefined }, out),
   },
 };
 
@@ -137,6 +140,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     return name ? EXIT.ok : EXIT.usage;
   }
   const command = COMMANDS[name];
+  const [{ buildWorld }, { Session }, { createOut }] = await Promise.all([import('./world.ts'), import('./session/session.ts'), import('./cli/emit.ts')]);
   const world = buildWorld({ env });
   const session = new Session(world);
   try {
