@@ -40,6 +40,7 @@ Commands:
         (default --dry-run: preview, pre-flight, nothing written)
   fix rollback [ID] [--force]                   restore a fix's rollback bundle and restart
   fix history [--json]                          the rollback bundles, newest first
+  fix reapply ID [--apply [--plan ID]]          put back a fix something undid (new plan, preview, pre-flight)
 
 Common options:
   --json      print one JSON document on stdout and nothing else

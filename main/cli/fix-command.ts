@@ -26,7 +26,7 @@ export interface FixArgs {
   restartTimeoutMs: number;
 }
 
-const SUBCOMMANDS = ['ca', 'proxy', 'bind', 'clock', 'rollback', 'history'];
+const SUBCOMMANDS = ['ca', 'proxy', 'bind', 'clock', 'rollback', 'history', 'reapply'];
 
 /** Why an option is refused, by the request field zod found wrong; the value itself is never echoed (a proxy URL holds a password). */
 const USAGE: Record<string, (given: boolean) => string> = {
@@ -50,7 +50,8 @@ function request(args: FixArgs): ServiceFixRequest {
 /** `clawbar fix ca|proxy|bind|clock|rollback|history`. */
 export async function fixCommand(session: Session, args: FixArgs, out: Out): Promise<number> {
   if (!args.sub || !SUBCOMMANDS.includes(args.sub)) throw new UsageError(`fix needs one of: ${SUBCOMMANDS.join(', ')}`);
-  if (args.id !== undefined && args.sub !== 'rollback') throw new UsageError(`fix ${args.sub} takes no argument '${args.id}'`);
+  if (args.id !== undefined && args.sub !== 'rollback' && args.sub !== 'reapply') throw new UsageError(`fix ${args.sub} takes no argument '${args.id}'`);
+  if (args.sub === 'reapply' && args.id === undefined) throw new UsageError('fix reapply needs the id of the fix to put back (see `clawbar status` or `clawbar fix history`)');
   if (args.dryRun && args.apply) throw new UsageError('choose --dry-run or --apply, not both');
   if (!Number.isInteger(args.timeoutMs) || args.timeoutMs < 100 || args.timeoutMs > 120_000) throw new UsageError('--timeout must be between 100 and 120000 ms');
   if (!Number.isInteger(args.restartTimeoutMs) || args.restartTimeoutMs < 1_000 || args.restartTimeoutMs > 600_000) throw new UsageError('--restart-timeout must be between 1000 and 600000 ms');
@@ -63,7 +64,9 @@ export async function fixCommand(session: Session, args: FixArgs, out: Out): Pro
   const common = { onStep, targets: args.target, pins: args.resolve, dnsServers: args.dnsServer, timeoutMs: args.timeoutMs, restartTimeoutMs: args.restartTimeoutMs, force: args.force };
   const outcome = args.sub === 'rollback'
     ? await session.rollback(args.id, common)
-    : await session.fix(request(args), args.apply ? 'apply' : 'dry-run', { ...common, planId: args.plan });
+    : args.sub === 'reapply'
+      ? await session.reapply(args.id!, args.apply ? 'apply' : 'dry-run', { ...common, planId: args.plan })
+      : await session.fix(request(args), args.apply ? 'apply' : 'dry-run', { ...common, planId: args.plan });
   out.print(args.json, outcome, () => formatOutcome(outcome));
   return outcome.ok ? EXIT.ok : EXIT.critical;
 }

@@ -1,19 +1,14 @@
 import { classifyAddress } from '../glance/exposure.ts';
 import { readListeners } from '../glance/listeners.ts';
 import { configWrite } from './config-file.ts';
+import { bindArgument } from './guards.ts';
+import { sha256 } from './manifest.ts';
 import { plistWrite } from './service-files.ts';
 import { FixRefused, type FileWrite, type FixContext, type FixDraft, type RestartKind } from './types.ts';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+export { bindArgument } from './guards.ts';
 
-/** `--bind X` / `--bind=X` in the service's command line, which beats the config. */
-export function bindArgument(args: string[]): { index: number; value: string; joined: boolean } | null {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--bind' && args[i + 1] !== undefined) return { index: i + 1, value: args[i + 1]!, joined: false };
-    if (args[i]!.startsWith('--bind=')) return { index: i, value: args[i]!.slice(7), joined: true };
-  }
-  return null;
-}
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
 
 const POLL_MS = 500;
 
@@ -38,9 +33,12 @@ async function loopbackOnly(context: FixContext): Promise<{ ok: boolean; detail:
 }
 
 /**
- * `fix bind`: the gateway back on loopback. The command line's `--bind` wins
- * over `gateway.bind`, so both are put right; tailnet or LAN access then goes
- * through an SSH tunnel or Tailscale Serve instead of an open port.
+ * `fix bind`: the gateway back on loopback, written where OpenClaw keeps it:
+ * `gateway.bind: "loopback"` in openclaw.json, and any `--bind` removed from
+ * ProgramArguments rather than rewritten (it beats the config, the installer
+ * never writes one, and while it is there `openclaw update` refuses to
+ * refresh the service). Tailnet or LAN access then goes through an SSH tunnel
+ * or Tailscale Serve instead of an open port.
  */
 export async function draftBind(context: FixContext): Promise<FixDraft> {
   const service = context.service.facts.service;
@@ -49,26 +47,28 @@ export async function draftBind(context: FixContext): Promise<FixDraft> {
   const notes: string[] = [];
   let restart: RestartKind = 'none';
   const argument = bindArgument(context.service.job?.programArguments ?? []);
-  if (argument && argument.value !== 'loopback') {
+  if (argument) {
     writes.push(await plistWrite(service.plistPath, (dict) => {
       const args = [...(dict.ProgramArguments as string[])];
-      args[argument.index] = argument.joined ? '--bind=loopback' : 'loopback';
+      const found = bindArgument(args);
+      if (found) args.splice(found.joined ? found.index : found.index - 1, found.joined ? 1 : 2);
       dict.ProgramArguments = args;
     }));
+    notes.push(`--bind ${argument.value} is removed from ProgramArguments: the command line beats the config, OpenClaw's installer never writes it, and while it is there \`openclaw update\` refuses to refresh the service.`);
     restart = 'reload';
   }
   const config = context.service.config;
   const loopbackCustom = config.bind === 'custom' && LOOPBACK_HOSTS.has(config.customBindHost ?? '');
-  if (config.bind && config.bind !== 'loopback' && !loopbackCustom) {
-    const edit = await configWrite(context, ['gateway', 'bind'], 'loopback', { holdsSecret: false });
+  const effective = argument?.value ?? config.bind ?? 'loopback';
+  if (config.bind !== 'loopback' && !loopbackCustom && (config.bind !== null || effective !== 'loopback')) {
+    const edit = await configWrite(context, [[['gateway', 'bind'], 'loopback']], { holdsSecret: false });
     writes.push(edit.write);
-    notes.push(...edit.notes);
+    notes.push('gateway.bind is set to "loopback" in openclaw.json, where OpenClaw keeps it: reinstall, update and doctor\'s repair leave it in place.', ...edit.notes);
     if (restart === 'none') restart = 'kickstart';
   }
-  const was = argument?.value ?? config.bind ?? 'loopback';
   return {
     kind: 'bind',
-    title: `Bind the gateway to loopback (was ${was}) on port ${context.service.facts.gateway.port}`,
+    title: `Bind the gateway to loopback (was ${effective}) on port ${context.service.facts.gateway.port}`,
     explanation: [
       `Now: ${argument ? `--bind ${argument.value} in the service's command line` : `gateway.bind = ${config.bind ?? 'unset (loopback)'}`}; auth ${context.service.facts.gateway.authMode}.`,
       'After: 127.0.0.1 and ::1 only. Nothing on the LAN or tailnet can reach the port; use an SSH tunnel (ssh -L) or Tailscale Serve for remote access.',
@@ -76,5 +76,6 @@ export async function draftBind(context: FixContext): Promise<FixDraft> {
     notes, writes, commands: [], attachments: [], restart,
     candidate: null, preflightFiles: [], noPreflightBecause: 'binding does not change what the gateway can reach; verified with the listener scan after the restart',
     secrets: [], extraCheck: loopbackOnly,
+    expect: [{ kind: 'config', key: 'gateway.bind', sha256: sha256('loopback'), shown: 'loopback' }, { kind: 'no-bind-argument' }],
   };
 }

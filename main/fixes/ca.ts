@@ -1,7 +1,8 @@
-import { dirname, join } from 'node:path';
 import { InputError, UsageError } from '../system/errors.ts';
 import { readBoundedFile } from '../system/files.ts';
 import { bundleCertificates, parseCertificates, refusalFor, type CertificateInfo } from './certificates.ts';
+import { caBundlePath } from './guards.ts';
+import { REQUEST_CERT, sha256 } from './manifest.ts';
 import { currentFile, environmentWrites } from './service-files.ts';
 import type { FixCommand, FixContext, FixDraft } from './types.ts';
 
@@ -15,18 +16,6 @@ export function describeCertificate(cert: CertificateInfo): string[] {
     `valid    ${cert.validFrom} → ${cert.validTo}`,
     `CA       ${cert.isCa ? 'yes' : 'no'}`,
   ];
-}
-
-/**
- * Where the gateway-only bundle lives: next to OpenClaw's env file (the
- * daemon's account can read it there, and it is outside any folder the
- * installer regenerates), or in clawbar's config folder for inline services.
- */
-function bundlePath(context: FixContext): string {
-  const layout = context.service.layout;
-  const label = context.service.facts.service?.label ?? 'gateway';
-  if (layout?.kind === 'env-wrapper' && layout.envFilePath) return join(dirname(layout.envFilePath), `${label}.ca-bundle.pem`);
-  return join(context.files.caDir, `${label}.ca-bundle.pem`);
 }
 
 /** Reads and checks the certificate file: only valid CAs get through. */
@@ -52,14 +41,16 @@ export async function draftCa(context: FixContext, certPath: string, scope: 'gat
   const explanation = [
     ...certs.flatMap((cert, i) => [`Certificate ${i + 1} of ${certs.length}:`, ...describeCertificate(cert).map((l) => `  ${l}`)]),
     'Gateway scope: only this gateway trusts the CA, through NODE_EXTRA_CA_CERTS (one file, read once at start-up). Other apps and the Mac itself are not affected; removal is a rollback.',
+    'Gateway scope lasts through `openclaw gateway restart`, `openclaw update` and `openclaw gateway install --force` (unless the shell running it exports its own NODE_EXTRA_CA_CERTS). `openclaw doctor --fix`\'s service rewrite, onboarding (`openclaw configure`) and uninstall + install reset it to /etc/ssl/cert.pem; the bundle file stays. clawbar notices (finding fix.reverted) and `clawbar fix reapply ID` puts it back.',
     'System scope: the whole Mac trusts the CA (System keychain, admin rights); Node trusts the keychain with NODE_USE_SYSTEM_CA=1. Remove it with `sudo security remove-trusted-cert -d <file>` (rollback does this).',
+    'System scope is the durable choice where trusting the CA Mac-wide is acceptable: every OpenClaw install writes NODE_USE_SYSTEM_CA=1 on macOS, so no rewrite of the service undoes it.',
     `Chosen: ${scope} scope.`,
   ];
   const pem = `${certs.map((c) => c.pem).join('\n')}\n`;
   if (scope === 'system') {
     const commands: FixCommand[] = certs.map((cert, i) => ({
       command: 'security', args: ['add-trusted-cert', '-d', '-r', 'trustRoot', '-k', SYSTEM_KEYCHAIN, `{bundle}/ca-${i}.pem`], admin: true,
-      why: `trust ${cert.subject} for the whole Mac`, undo: { command: 'security', args: ['remove-trusted-cert', '-d', `{bundle}/ca-${i}.pem`] },
+      why: `trust ${cert.subject} for the whole Mac`, undo: { kind: 'remove-trusted-cert', attachment: `ca-${i}.pem` },
     }));
     const edit = env.NODE_USE_SYSTEM_CA === '1' ? null : await environmentWrites(context.service, { set: { NODE_USE_SYSTEM_CA: '1' }, unset: [] }, { holdsSecret: false });
     if (!edit) notes.push('NODE_USE_SYSTEM_CA=1 is already set: only the keychain changes, and the gateway is restarted so it re-reads the trust store.');
@@ -68,14 +59,15 @@ export async function draftCa(context: FixContext, certPath: string, scope: 'gat
     return {
       kind: 'ca', title: `Trust ${certs[0]!.subject} system-wide (System keychain) and let the gateway use the keychain`, explanation,
       notes: [...notes, 'The pre-flight stands in for the keychain with NODE_EXTRA_CA_CERTS in the probe child.', 'On macOS 11 and later an administrator must approve in a dialog: run this from the Mac\'s screen (VNC), not over SSH.'],
-      writes: edit?.writes ?? [], commands, attachments: certs.map((cert, i) => ({ name: `ca-${i}.pem`, content: Buffer.from(`${cert.pem}\n`) })),
+      writes: edit?.writes ?? [], commands, attachments: [...certs.map((cert, i) => ({ name: `ca-${i}.pem`, content: Buffer.from(`${cert.pem}\n`) })), { name: REQUEST_CERT, content: Buffer.from(pem) }],
       restart: edit?.restart ?? 'kickstart',
       candidate: { env: { ...env, NODE_USE_SYSTEM_CA: '1', NODE_EXTRA_CA_CERTS: standIn }, managedProxy: context.service.managedProxy },
       preflightFiles: [{ path: standIn, content: Buffer.from((await withExisting(env.NODE_EXTRA_CA_CERTS, certs, [])).text) }],
       noPreflightBecause: null, secrets: [], extraCheck: null,
+      expect: [{ kind: 'env', name: 'NODE_USE_SYSTEM_CA', sha256: sha256('1'), shown: '1' }],
     };
   }
-  const target = bundlePath(context);
+  const target = caBundlePath(context.service, context.files.caDir);
   const bundle = await withExisting(env.NODE_EXTRA_CA_CERTS, certs, notes);
   const content = Buffer.from(bundle.text);
   const current = await currentFile(target);
@@ -88,9 +80,13 @@ export async function draftCa(context: FixContext, certPath: string, scope: 'gat
   return {
     kind: 'ca', title: `Trust ${certs[0]!.subject} for this gateway only (NODE_EXTRA_CA_CERTS=${target})`, explanation, notes,
     writes: [{ path: target, role: 'ca-bundle', content, mode: 0o644, ...current, display }, ...edit.writes],
-    commands: [], attachments: [], restart: edit.restart,
+    commands: [], attachments: [{ name: REQUEST_CERT, content: Buffer.from(pem) }], restart: edit.restart,
     candidate: { env: { ...env, NODE_EXTRA_CA_CERTS: target }, managedProxy: context.service.managedProxy },
     preflightFiles: [], noPreflightBecause: null, secrets: [], extraCheck: null,
+    expect: [
+      { kind: 'env', name: 'NODE_EXTRA_CA_CERTS', sha256: sha256(target), shown: target },
+      { kind: 'ca-bundle', path: target, fingerprints: certs.map((c) => c.sha256) },
+    ],
   };
 }
 

@@ -31,6 +31,7 @@ export async function draftClock(context: FixContext, server: string | undefined
     attachments: [], restart: 'none', candidate: null, preflightFiles: [],
     noPreflightBecause: 'the clock is not part of the daemon\'s environment; measured again afterwards',
     secrets: [],
+    expect: [],
     extraCheck: async (ctx) => {
       const after = await measureClock({ server: spec, exec: ctx.exec });
       const ok = after.offsetMs !== null && Math.abs(after.offsetMs) < 1_000;

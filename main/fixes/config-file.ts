@@ -4,18 +4,20 @@ import { currentFile } from './service-files.ts';
 import { FixRefused, type FileWrite, type FixContext } from './types.ts';
 
 /**
- * One value changed in openclaw.json (JSON5), comments and layout kept, then
+ * Values changed in openclaw.json (JSON5), comments and layout kept, then
  * judged by the service's own OpenClaw CLI when it is installed here. A config
  * that will hold a credential is made private to its owner.
  */
-export async function configWrite(context: FixContext, keyPath: string[], value: unknown, options: { holdsSecret: boolean }): Promise<{ write: FileWrite; notes: string[] }> {
+export async function configWrite(context: FixContext, edits: Array<[keyPath: string[], value: unknown]>, options: { holdsSecret: boolean }): Promise<{ write: FileWrite; notes: string[] }> {
   const path = context.service.facts.gateway.configPath;
   const current = await currentFile(path);
-  let text: string;
-  try {
-    text = setJson5Value(current.before?.toString('utf8') ?? '{}\n', keyPath, value);
-  } catch (error) {
-    throw new FixRefused(`cannot edit ${path} safely (${(error as Error).message}); set ${keyPath.join('.')} with \`openclaw config set\``);
+  let text = current.before?.toString('utf8') ?? '{}\n';
+  for (const [keyPath, value] of edits) {
+    try {
+      text = setJson5Value(text, keyPath, value);
+    } catch (error) {
+      throw new FixRefused(`cannot edit ${path} safely (${(error as Error).message}); set ${keyPath.join('.')} with \`openclaw config set\``);
+    }
   }
   const notes: string[] = [];
   const cli = serviceOpenclawCli(context.service);

@@ -1,13 +1,19 @@
+import { join } from 'node:path';
 import type { FixKind, FixOutcome, FixStep } from '../contract.ts';
+import { FixKind as FixKindSchema, FixRequest as FixRequestSchema } from '../contract.ts';
 import { InputError } from '../system/errors.ts';
-import { listBundles, readManifest } from './bundle.ts';
+import { listBundles } from './bundle.ts';
+import { readTrustedManifest } from './bundle-trust.ts';
 import { draftBind } from './bind.ts';
 import { draftCa } from './ca.ts';
 import { draftClock } from './clock.ts';
+import { assertBundleFiles, assertServiceLabel } from './guards.ts';
+import { REQUEST_CERT } from './manifest.ts';
 import { draftProxy } from './proxy.ts';
-import { restartSteps } from './restart.ts';
+import { restartSteps, type Step } from './restart.ts';
 import { undoBundle } from './restore.ts';
-import { StepLog, runTransaction } from './transaction.ts';
+import { StepLog } from './step-log.ts';
+import { runTransaction } from './transaction.ts';
 import { waitForGateway } from './verify.ts';
 import { FixRefused, type FixContext, type FixDraft } from './types.ts';
 
@@ -26,6 +32,8 @@ export interface FixOptions {
 }
 
 function draftFor(context: FixContext, request: FixRequest): Promise<FixDraft> {
+  // Every fix but the clock's builds file names and launchctl targets from the Label.
+  if (request.kind !== 'clock') assertServiceLabel(context.service);
   switch (request.kind) {
     case 'ca': return draftCa(context, request.cert, request.scope ?? 'gateway');
     case 'proxy': return draftProxy(context, request.url, (request.noProxy ?? '').split(',').map((s) => s.trim()).filter(Boolean));
@@ -57,20 +65,53 @@ export async function runFix(request: FixRequest, context: FixContext, options: 
     await log.record('plan', 'ok', 'nothing to change');
     return { ...refused(request.kind, options.mode, '', log.steps), ok: true, summary: `Nothing to change: ${draft.title.replace(/^./, (c) => c.toLowerCase())} is already the case.` };
   }
-  return runTransaction(context, draft, { mode: options.mode, force: options.force ?? false, expectPlanId: options.planId, onStep: options.onStep });
+  const { plistPath: _service, ...asked } = request;
+  return runTransaction(context, draft, { mode: options.mode, force: options.force ?? false, expectPlanId: options.planId, onStep: options.onStep, request: FixRequestSchema.parse(asked) });
 }
 
 /**
- * `fix rollback [ID]`: restores a bundle byte for byte (files, modes, owners;
- * files the fix created are removed), undoes its commands, restarts the
- * service the same way the fix did and waits for the gateway.
+ * `fix reapply ID`: the request a recorded fix was made from, for a new plan
+ * against the service as it is now (full preview and pre-flight). A CA comes
+ * from the copy the bundle kept, so a moved or deleted original does not matter.
+ */
+export async function reapplyRequest(root: string, id: string, context: Pick<FixContext, 'bundleTrust'>, mode: FixOptions['mode']): Promise<FixRequest | FixOutcome> {
+  let opened: Awaited<ReturnType<typeof readTrustedManifest>>;
+  try { opened = await readTrustedManifest(root, id, await context.bundleTrust()); } catch (error) {
+    if (!(error instanceof FixRefused)) throw error;
+    return refused(kindOfId(id), mode, error.message, []);
+  }
+  const { dir, manifest } = opened;
+  const plistPath = manifest.plistPath ?? undefined;
+  return manifest.request.kind === 'ca' ? { ...manifest.request, cert: join(dir, REQUEST_CERT), plistPath } : { ...manifest.request, plistPath };
+}
+
+/** The kind a bundle id names (`20260101-120000-ca-1a2b`), for outcomes about a bundle that cannot be read. */
+const kindOfId = (id: string): FixKind => FixKindSchema.safeParse(id.split('-')[2]).data ?? 'ca';
+
+/**
+ * `fix rollback [ID]`: restores a bundle clawbar recorded, byte for byte
+ * (files, modes, owners; files the fix created are removed), undoes the
+ * commands that ran, restarts the service the same way the fix did and waits
+ * for the gateway. Nothing in a bundle is believed before its owner, modes
+ * and signature are checked, and its files are that fix's service files.
  */
 export async function rollbackFix(id: string | undefined, base: Omit<FixContext, 'service'>, options: { force?: boolean; onStep?: (step: FixStep) => void } = {}): Promise<FixOutcome> {
   const root = base.files.bundles;
-  const chosen = id ?? (await listBundles(root)).find((b) => b.state !== 'rolled-back')?.id;
-  if (!chosen) throw new InputError('there is no fix to roll back (see `clawbar fix history`)');
-  const { dir, manifest } = await readManifest(root, chosen);
-  const exec = base.exec;
+  const trust = await base.bundleTrust();
+  const listing = id ? null : await listBundles(root, async () => trust);
+  const chosen = id ?? listing!.bundles.find((b) => b.state !== 'rolled-back')?.id;
+  if (!chosen) {
+    const ignored = listing?.ignored.length ? `; ${listing.ignored.length} folder(s) there were not recorded by clawbar and are ignored: ${listing.ignored.map((i) => i.id).join(', ')}` : '';
+    throw new InputError(`there is no fix to roll back (see \`clawbar fix history\`)${ignored}`);
+  }
+  const fail = (kind: FixKind, message: string): FixOutcome => ({ ...refused(kind, 'rollback', message, []), summary: `Refused: ${message}. Nothing was changed.` });
+  let opened: Awaited<ReturnType<typeof readTrustedManifest>>;
+  try { opened = await readTrustedManifest(root, chosen, trust); } catch (error) {
+    if (!(error instanceof FixRefused)) throw error;
+    await base.audit({ fixId: chosen, kind: 'rollback', step: { step: 'rollback', status: 'failed', detail: error.message, at: new Date().toISOString() } });
+    return fail(kindOfId(chosen), error.message);
+  }
+  const { dir, manifest } = opened;
   const service = await base.reloadService(manifest.plistPath ?? undefined);
   const context: FixContext = { ...base, service };
   const log = new StepLog(context, manifest.kind, manifest.id, options.onStep);
@@ -79,24 +120,27 @@ export async function rollbackFix(id: string | undefined, base: Omit<FixContext,
   } satisfies FixOutcome);
   if (manifest.state === 'rolled-back' && !options.force) return outcome(false, `Fix ${manifest.id} was already rolled back.`);
   const loaded = service.facts.launchd.status === 'loaded';
-  const steps = manifest.serviceTarget && manifest.plistPath && manifest.state !== 'prepared'
-    ? restartSteps(manifest.restart, { target: manifest.serviceTarget, plistPath: manifest.plistPath, loaded }) : [];
   let undone: Awaited<ReturnType<typeof undoBundle>>;
+  let steps: Step[] = [];
   try {
-    undone = await undoBundle(exec, dir, manifest, steps, { force: options.force ?? false });
+    assertBundleFiles(manifest, service, base.files.caDir);
+    // The restart is rebuilt from the service as found now (its own target and plist), never taken from the bundle.
+    const facts = service.facts.service;
+    steps = facts?.domainTarget && manifest.plistPath && manifest.state !== 'prepared'
+      ? restartSteps(manifest.restart, { target: facts.domainTarget, plistPath: facts.plistPath, loaded }) : [];
+    undone = await undoBundle(base.exec, dir, manifest, steps, { force: options.force ?? false, key: trust.key });
   } catch (error) {
     if (!(error instanceof FixRefused)) throw error;
     await log.record('rollback', 'failed', error.message);
-    return outcome(false, `Refused: ${error.message}.`);
+    return outcome(false, `Refused: ${error.message}. Nothing was changed.`);
   }
-  const { restored, restart } = undone;
   for (const failure of undone.undoFailures) await log.record('rollback', 'failed', failure);
-  await log.record('rollback', 'ok', restored.join(', ') || 'no files to restore');
-  await log.record('restart', restart.ok ? 'ok' : 'failed', restart.detail);
-  if (!restart.ok) return outcome(false, `Files restored, but the restart failed (${restart.detail}); restart the service by hand.`);
+  await log.record('rollback', 'ok', undone.restored.join(', ') || 'no files to restore');
+  await log.record('restart', undone.restart.ok ? 'ok' : 'failed', undone.restart.detail);
+  if (!undone.restart.ok) return outcome(false, `Files restored, but the restart failed (${undone.restart.detail}); restart the service by hand.`);
   if (steps.length > 0) {
     const ready = await waitForGateway(service.facts.gateway.readyUrl, context.restartTimeoutMs);
     await log.record('verify', ready.ok ? 'ok' : 'failed', ready.ok ? 'gateway ready again' : 'gateway did not become ready');
   }
-  return outcome(true, `Rolled back ${manifest.id}: ${restored.length} file(s) restored${steps.length ? ' and the service restarted' : ''}.`);
+  return outcome(true, `Rolled back ${manifest.id}: ${undone.restored.length} file(s) restored${steps.length ? ' and the service restarted' : ''}.`);
 }

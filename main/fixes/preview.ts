@@ -60,6 +60,6 @@ export function buildPlan(draft: FixDraft, restart: Step[]): FixPlan {
     files,
     commands,
     needsAdmin: draft.commands.some((c) => c.admin) || restart.some((s) => s.admin),
-    notes: draft.notes,
+    notes: [...draft.writes.filter((w) => w.symlink).map((w) => `${w.path} is a symbolic link to ${w.symlink}: writing it would replace the link with a file (and a rollback could not bring the link back), so this fix refuses.`), ...draft.notes],
   };
 }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat, readlink, stat } from 'node:fs/promises';
 import { build as buildPlist, buildBinary } from 'plist';
 import { OPENCLAW_ENV_HEADER, evaluateEnvFile } from '../service/env-file.ts';
 import { formatEnvFile, shellQuote } from '../service/env-file-format.ts';
@@ -17,14 +17,19 @@ export interface VariableEdit {
 const ENV_FILE_MODE = 0o600;
 const PLIST_MODE = 0o644;
 
-/** The current bytes, mode and owner of a file, or nulls when it does not exist. */
-export async function currentFile(path: string): Promise<Pick<FileWrite, 'before' | 'beforeMode' | 'uid' | 'gid'>> {
+/**
+ * The current bytes, mode and owner of a file, or nulls when it does not
+ * exist; a symbolic link is named with where it points, so the plan can say
+ * so and refuse (its bytes are what the link points at).
+ */
+export async function currentFile(path: string): Promise<Pick<FileWrite, 'before' | 'beforeMode' | 'uid' | 'gid' | 'symlink'>> {
+  const link = await lstat(path).then((l) => (l.isSymbolicLink() ? readlink(path) : null), () => null);
   const facts = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw new InputError(`cannot read ${path}: ${error.message}`, path);
   });
-  if (!facts) return { before: null, beforeMode: null, uid: null, gid: null };
-  return { before: await readBoundedFile(path), beforeMode: facts.mode & 0o7777, uid: facts.uid, gid: facts.gid };
+  if (!facts) return { before: null, beforeMode: null, uid: null, gid: null, symlink: link };
+  return { before: await readBoundedFile(path), beforeMode: facts.mode & 0o7777, uid: facts.uid, gid: facts.gid, symlink: link };
 }
 
 /**

@@ -1,15 +1,18 @@
-import { access, constants, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { Finding, FixOutcome, FixPlan, FixStep, FixStepName } from '../contract.ts';
-import { whichOnPath } from '../service/shell-diff.ts';
+import { readFile } from 'node:fs/promises';
+import type { Finding, FixOutcome, FixPlan, FixRequest, FixStep } from '../contract.ts';
 import { writeFileAtomic } from '../system/atomic-write.ts';
-import { createBundle, discardBundle, listBundles, newBundleId, sha256, writeManifest, type BundleManifest } from './bundle.ts';
+import { checksBeforeApply, symlinkedWrites } from './apply-checks.ts';
+import { createBundle, discardBundle, newBundleId, writeManifest } from './bundle.ts';
+import { sha256, type BundleManifest } from './manifest.ts';
 import { buildPlan } from './preview.ts';
 import { preflight, type Preflight } from './preflight.ts';
 import { restartSteps, runRestart, runStep, commandLine, type Step } from './restart.ts';
 import { undoBundle } from './restore.ts';
+import { StepLog } from './step-log.ts';
 import { verifyFix, gatewayAnswers } from './verify.ts';
-import { FixRefused, type FixContext, type FixDraft } from './types.ts';
+import type { FixContext, FixDraft } from './types.ts';
+
+export { StepLog } from './step-log.ts';
 
 export interface TransactionOptions {
   mode: 'dry-run' | 'apply';
@@ -18,6 +21,8 @@ export interface TransactionOptions {
   /** The plan id the operator reviewed; apply refuses when the plan is no longer the same. */
   expectPlanId?: string;
   onStep?: (step: FixStep) => void;
+  /** The request the draft was made from, kept in the bundle so `fix reapply` can plan it again. */
+  request: FixRequest;
 }
 
 type FaultPoint = 'after-backup' | 'mid-write' | 'between-writes' | 'before-restart';
@@ -30,49 +35,10 @@ function faultPoint(context: FixContext, name: FaultPoint): void {
   if (context.faultAt === name) process.kill(process.pid, 'SIGKILL');
 }
 
-/** Steps, progress events and the audit log, kept in one place so they never disagree. */
-export class StepLog {
-  readonly steps: FixStep[] = [];
-  id: string;
-  private readonly context: FixContext;
-  private readonly kind: string;
-  private readonly onStep: ((step: FixStep) => void) | undefined;
-
-  constructor(context: FixContext, kind: string, id: string, onStep?: (step: FixStep) => void) {
-    this.context = context;
-    this.kind = kind;
-    this.id = id;
-    this.onStep = onStep;
-  }
-
-  async record(step: FixStepName, status: FixStep['status'], detail: string): Promise<void> {
-    const event: FixStep = { step, status, detail, at: new Date().toISOString() };
-    if (status !== 'running') this.steps.push(event);
-    this.onStep?.(event);
-    await this.context.audit({ fixId: this.id, kind: this.kind, step: event });
-  }
-}
-
-async function checksBeforeApply(context: FixContext, draft: FixDraft, restart: Step[], force: boolean): Promise<string[]> {
-  const problems: string[] = [];
-  const pending = (await listBundles(context.files.bundles)).filter((b) => b.state === 'prepared' || b.state === 'applied');
-  if (pending.length > 0 && !force) problems.push(`fix ${pending[0]!.id} was interrupted (state ${pending[0]!.state}); run \`clawbar fix rollback ${pending[0]!.id}\` first`);
-  for (const write of draft.writes) {
-    const ok = await access(dirname(write.path), constants.W_OK).then(() => true, () => false);
-    if (!ok) problems.push(`cannot write in ${dirname(write.path)} (read-only, or owned by another account: run as its owner)`);
-  }
-  const isRoot = process.getuid?.() === 0;
-  const needed = [...draft.commands, ...restart];
-  for (const command of new Set(needed.map((c) => c.command))) {
-    if (!whichOnPath(command, context.env.PATH)) problems.push(`${command} is not available here${command === 'launchctl' ? ', so the service cannot be restarted' : ''}`);
-  }
-  if (needed.some((c) => c.admin) && !isRoot && context.platform !== 'darwin') problems.push('this fix needs administrator rights: run it with sudo');
-  return [...new Set(problems)];
-}
-
 async function rollBack(context: FixContext, log: StepLog, dir: string, manifest: BundleManifest, restart: Step[]): Promise<void> {
   await log.record('rollback', 'running', 'restoring the previous files');
-  const undone = await undoBundle(context.exec, dir, manifest, restart, { force: true });
+  const { key } = await context.bundleTrust();
+  const undone = await undoBundle(context.exec, dir, manifest, restart, { force: true, key });
   const detail = [undone.restored.join(', ') || 'nothing to restore', ...undone.undoFailures, undone.restart.detail].join('; ');
   await log.record('rollback', undone.restart.ok && undone.undoFailures.length === 0 ? 'ok' : 'failed', detail);
 }
@@ -99,6 +65,11 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
   await log.record('plan', 'ok', draft.title);
   plan = buildPlan(draft, restart);
   await log.record('preview', 'ok', `plan ${plan.planId}: ${plan.files.length} file(s), ${plan.commands.length} command(s)`);
+  const links = symlinkedWrites(draft);
+  if (links.length > 0) {
+    await log.record('preview', 'failed', links.join('; '));
+    return outcome(false, `Refused: ${links.join('; ')}. clawbar does not write through a link (the write would replace it with a file); point the service at the real file, then preview again. Nothing was changed.`);
+  }
   if (options.mode === 'apply' && options.expectPlanId && options.expectPlanId !== plan.planId) {
     await log.record('preview', 'failed', `plan ${plan.planId} is not the reviewed plan ${options.expectPlanId}`);
     return outcome(false, `Refused: the plan changed since it was reviewed (${options.expectPlanId} → ${plan.planId}); a service file was changed by someone else. Preview again.`);
@@ -117,14 +88,21 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
   } else {
     await log.record('preflight', 'skipped', draft.noPreflightBecause ?? 'nothing to probe');
   }
+  const verdict = await draft.preflightCheck?.(context) ?? null;
+  if (verdict) {
+    findings.push(verdict.finding);
+    await log.record('preflight', verdict.finding.severity === 'ok' ? 'ok' : 'failed', verdict.detail);
+  }
   if (options.mode === 'dry-run') return outcome(!checked?.worse, `Dry run: ${checked?.verdict ?? 'no probe pre-flight'}. Apply with --apply --plan ${plan.planId}.`);
   if (checked?.worse && !options.force) return outcome(false, `Refused: the change makes things worse (${checked.verdict}). Nothing was changed; --force overrides.`);
 
   const healthyBefore = service ? await gatewayAnswers(context.service.facts.gateway.healthUrl, 2_000) : false;
+  const trust = await context.bundleTrust();
   const { dir, manifest } = await createBundle(context.files.bundles, {
     id: newBundleId(draft.kind), kind: draft.kind, summary: plan.title, plistPath: service?.plistPath ?? null,
     serviceTarget: service?.domainTarget ?? null, restart: draft.restart, writes: draft.writes, commands: draft.commands, attachments: draft.attachments,
-  });
+    request: options.request, expect: draft.expect,
+  }, trust);
   log.id = manifest.id;
   await log.record('backup', 'ok', `rollback bundle ${manifest.id} in ${dir}`);
   faultPoint(context, 'after-backup');
@@ -152,17 +130,21 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
     return outcome(false, `Write failed (${(error as Error).message}); the previous files were restored.`, { bundleId: manifest.id });
   }
   manifest.state = 'applied';
-  await writeManifest(dir, manifest);
+  await writeManifest(dir, manifest, trust.key);
   await log.record('write', 'ok', draft.writes.map((w) => w.path).join(', ') || 'no files');
 
   const runOptions = { isRoot: process.getuid?.() === 0, platform: context.platform };
-  for (const command of draft.commands) {
-    const result = await runStep(context.exec, command, runOptions);
+  for (const [index, command] of draft.commands.entries()) {
+    // Commands name the files they need in the bundle as {bundle}, which exists only now.
+    const result = await runStep(context.exec, { ...command, args: command.args.map((a) => a.replace('{bundle}', dir)) }, runOptions);
     if (result.code !== 0) {
       await log.record('write', 'failed', `${commandLine(command)}: ${(result.stderr || result.stdout).trim()}`);
       await rollBack(context, log, dir, manifest, []);
       return outcome(false, `${command.command} failed: ${(result.stderr || result.stdout).trim() || `exit ${result.code}`}. The previous files were restored.`, { bundleId: manifest.id });
     }
+    // Only a command that ran is ever undone: a CA trusted before the fix stays trusted if the fix stops early.
+    for (const undo of manifest.undo) if (undo.command === index) undo.ran = true;
+    if (manifest.undo.some((undo) => undo.command === index)) await writeManifest(dir, manifest, trust.key);
   }
   faultPoint(context, 'before-restart');
   await log.record('restart', 'running', restart.map((s) => commandLine(s)).join('; ') || 'no restart needed');
@@ -178,12 +160,13 @@ export async function runTransaction(context: FixContext, draft: FixDraft, optio
   await log.record('verify', verify.ok ? 'ok' : 'failed', verify.detail);
   if (!verify.ok) {
     manifest.state = 'failed';
-    await writeManifest(dir, manifest);
+    await writeManifest(dir, manifest, trust.key);
     await rollBack(context, log, dir, manifest, restart);
     return outcome(false, `Verification failed (${verify.detail}); rolled back to the previous files.`, { bundleId: manifest.id, verify });
   }
   manifest.state = 'verified';
-  await writeManifest(dir, manifest);
+  manifest.fixed.targets = verify.probes?.targets.filter((t) => t.ok).map((t) => t.target) ?? [];
+  await writeManifest(dir, manifest, trust.key);
   await log.record('report', 'ok', `applied and verified; undo with clawbar fix rollback ${manifest.id}`);
   return outcome(true, `Applied and verified. Undo with: clawbar fix rollback ${manifest.id}`, { bundleId: manifest.id, verify });
 }

@@ -1,7 +1,8 @@
-import type { FileChange, FixKind, FixStep, ProbeReport, ProbeTarget } from '../contract.ts';
+import type { FileChange, Finding, FixKind, FixStep, ProbeReport, ProbeTarget } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { Executor } from '../system/exec.ts';
 import type { ManagedProxy } from '../probes/route.ts';
+import type { BundleTrust, Expectation } from './manifest.ts';
 
 /** A file the fix will replace (or create), with what is there now. */
 export interface FileWrite {
@@ -17,6 +18,8 @@ export interface FileWrite {
   gid: number | null;
   /** What the preview diffs instead of the raw bytes, when those say little (a CA bundle: one line per certificate). */
   display?: { before: string; after: string };
+  /** Where the path points when it is a symbolic link: the fix refuses (a write would replace the link with a file). */
+  symlink?: string | null;
 }
 
 /** A command the fix runs (after the writes, before the restart), with how to undo it. */
@@ -26,7 +29,8 @@ export interface FixCommand {
   /** Needs administrator rights (System keychain, clock). */
   admin: boolean;
   why: string;
-  undo: { command: string; args: string[] } | null;
+  /** How to undo it, as a typed step (rollback rebuilds the command; never argv from a file). */
+  undo: { kind: 'remove-trusted-cert'; attachment: string } | null;
 }
 
 export type RestartKind = 'kickstart' | 'reload' | 'none';
@@ -54,6 +58,16 @@ export interface FixDraft {
   /** Values to redact that are new with this fix (a proxy password). */
   secrets: string[];
   extraCheck: ExtraCheck | null;
+  /** What holds once the fix is in force: checked on every status run to notice a fix undone. */
+  expect: Expectation[];
+  /** OpenClaw's own verdict on the change, run in the pre-flight (proxy: `openclaw proxy validate`). */
+  preflightCheck?: (context: FixContext) => Promise<PreflightVerdict | null>;
+}
+
+/** A check by another tool in the pre-flight: shown with the probe verdict; it informs, the probes decide. */
+export interface PreflightVerdict {
+  detail: string;
+  finding: Finding;
 }
 
 /** What a fix is handed by the session: it writes service files itself, and keeps everything else only through these. */
@@ -67,6 +81,8 @@ export interface FixContext {
   files: { bundles: string; caDir: string };
   /** Registers values new with a fix (a proxy password) with the redactor that guards every exit. */
   addSecrets: (...values: string[]) => void;
+  /** This account's id and clawbar's per-user key: what a rollback bundle must carry to be believed. */
+  bundleTrust: () => Promise<BundleTrust>;
   /** The audit log: one record per step. */
   audit: (record: { fixId: string; kind: string; step: FixStep }) => Promise<void>;
   /** Keeps the verification's probe run like any other (probe log, last run). */

@@ -52,7 +52,9 @@ export function parseServerSpec(spec: string): { host: string; port: number } {
   const hostPort = /^([^:[\]\s]+):(\d+)$/.exec(text);
   const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : hostPort ? [hostPort[1]!, hostPort[2]] : [text, undefined];
   const number = port === undefined ? NTP_PORT : Number(port);
-  if (!host || /\s/.test(host) || !Number.isInteger(number) || number < 1 || number > 65535) {
+  // A host name or an address, never an option: the host becomes an argument of sntp.
+  const hostOk = isIP(host) !== 0 || /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?$/.test(host);
+  if (!hostOk || !Number.isInteger(number) || number < 1 || number > 65535) {
     throw new UsageError(`not a time server (HOST, HOST:PORT or [IPv6]:PORT): ${JSON.stringify(spec)}`);
   }
   return { host, port: number };

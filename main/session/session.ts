@@ -1,4 +1,4 @@
-import type { AllowlistExport, ClockReport, DiagnosticsReport, FixBundleSummary, FixOutcome, FixStep, ListenersReport, ProbeReport, ProbeResult, ProbeTarget, StatusReport } from '../contract.ts';
+import { sortBySeverity, worstSeverity, type AllowlistExport, type ClockReport, type DiagnosticsReport, type Finding, type FixBundleSummary, type FixOutcome, type FixStep, type ListenersReport, type ProbeReport, type ProbeResult, type ProbeTarget, type StatusReport } from '../contract.ts';
 import { measureClock } from '../glance/clock.ts';
 import { scanListeners } from '../glance/listeners.ts';
 import { nodeFacts } from '../glance/node-facts.ts';
@@ -18,6 +18,8 @@ import type { World } from '../world.ts';
 /** Engine modules for fixes load on first use: most runs (and most app sessions) never fix anything. */
 const fixEngine = () => import('../fixes/index.ts');
 type FixEngine = Awaited<ReturnType<typeof fixEngine>>;
+/** The check of recorded fixes against the service: light, since every status run makes it. */
+const fixWatch = () => import('../fixes/observe.ts');
 
 export interface ProbeRequest {
   source: 'daemon' | 'shell';
@@ -72,10 +74,35 @@ export class Session {
   /** `clawbar status`: the three glance answers and the service's findings; each state change is logged once. */
   async status(service: ServiceEnvironment, settings: Settings, observer: string, retryDelayMs?: number): Promise<StatusReport> {
     const memory = await this.keeper.listenerMemory();
-    const report = await takeStatus({ service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs });
+    const report = await this.withFixWatch(service, await takeStatus({ service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs }));
     await this.keeper.keepListeners(report.listeners, memory, false);
     await this.keeper.recordStatus(report, observer);
     return report;
+  }
+
+  /**
+   * A status report with the recorded fixes checked against the service
+   * (`fix.reverted`: warn, critical when the failure a fix mended is back in
+   * the last probe run or the gateway port is exposed again). A check that
+   * cannot run is itself a finding, never a failed status.
+   */
+  async withFixWatch(service: ServiceEnvironment, report: StatusReport): Promise<StatusReport> {
+    if (report.findings.some((f) => f.id.startsWith('fix.'))) return report;
+    let found: Finding[];
+    try {
+      const [{ fixesNoLongerInForce }, lastProbe] = await Promise.all([fixWatch(), this.keeper.lastProbe()]);
+      const failing = { targets: lastProbe?.report.results.filter((r) => !r.ok).map((r) => r.target) ?? [], gatewayExposed: report.findings.some((f) => f.id === 'listeners.gateway-exposed') };
+      found = await fixesNoLongerInForce({ bundles: this.world.files.bundles, trust: () => this.bundleTrust(), service, failing });
+    } catch (error) {
+      found = [{ id: 'fix.watch-failed', severity: 'warn', title: `Cannot check whether applied fixes are still in force: ${(error as Error).message}`, fix: null }];
+    }
+    if (found.length === 0) return report;
+    const findings = sortBySeverity([...report.findings, ...found]);
+    return { ...report, findings, overall: worstSeverity(findings) };
+  }
+
+  private async bundleTrust() {
+    return { key: await this.keeper.bundleKey(), uid: process.getuid?.() ?? -1 };
   }
 
   async listeners(gateway: { port: number | null; authMode: string | null }, settings: Settings, options: { saveBaseline?: boolean; baselinePath?: string } = {}): Promise<ListenersReport> {
@@ -116,7 +143,7 @@ export class Session {
   /** `clawbar report`: a fresh status look (unless the agent has one) with the last probe run, fix history and node facts. */
   async report(service: ServiceEnvironment, settings: Settings, status?: StatusReport): Promise<DiagnosticsReport> {
     const [fresh, lastProbe, fixHistory, node] = await Promise.all([
-      status ?? this.status(service, settings, 'report'),
+      status ? this.withFixWatch(service, status) : this.status(service, settings, 'report'),
       this.keeper.lastProbe(),
       this.fixHistory(),
       nodeFacts(this.world.exec, this.world.platform),
@@ -141,7 +168,7 @@ export class Session {
 
   async fixHistory(): Promise<FixBundleSummary[]> {
     const { listFixBundles } = await fixEngine();
-    return listFixBundles(this.world.files.bundles);
+    return listFixBundles(this.world.files.bundles, () => this.bundleTrust());
   }
 
   /** What every fix is handed: tools, files, the audit log and probe log through the store, and how to read the service again. */
@@ -151,6 +178,7 @@ export class Session {
       exec: world.exec, env: world.env, platform: world.platform, faultAt: world.faultAt,
       files: { bundles: world.files.bundles, caDir: world.files.caDir },
       addSecrets: (...values) => { world.redactor.add(...values); },
+      bundleTrust: () => this.bundleTrust(),
       audit: (record) => keeper.auditFix(record),
       keepProbeRun: (report, kept) => keeper.keepProbeRun(report, kept, { log: true, lastRun: true }),
       reloadService: (plistPath) => this.service(plistPath),
@@ -164,6 +192,13 @@ export class Session {
     const service = await this.service(request.plistPath);
     const targets = await this.targets(service, run.targets, run.pins);
     return runFix(request, { ...this.fixBase(run, targets), service }, { mode, force: run.force, planId: run.planId, onStep: run.onStep });
+  }
+
+  /** `clawbar fix reapply ID`: a new plan from the request a recorded fix was made from, with full preview and pre-flight. */
+  async reapply(id: string, mode: 'dry-run' | 'apply', run: FixRun & { force?: boolean; planId?: string } = {}): Promise<FixOutcome> {
+    const { reapplyRequest } = await fixEngine();
+    const request = await reapplyRequest(this.world.files.bundles, id, { bundleTrust: () => this.bundleTrust() }, mode);
+    return 'schema' in request ? request : this.fix(request, mode, run);
   }
 
   async rollback(id: string | undefined, run: FixRun & { force?: boolean } = {}): Promise<FixOutcome> {

@@ -1,8 +1,10 @@
 import type { FixStep, LastProbeRun, ListenersReport, ProbeReport, ProbeTarget, StatusReport } from '../contract.ts';
 import { toBaseline, type Baseline } from '../glance/baseline.ts';
 import { nextSeen, type ListenerMemory } from '../glance/listeners.ts';
+import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../system/files.ts';
 import type { World } from '../world.ts';
+import { loadBundleKey } from './bundle-key.ts';
 import { appendJsonLines } from './jsonl-log.ts';
 import { loadLastProbe, saveLastProbe } from './last-probe.ts';
 import { readProbeRuns } from './probe-history.ts';
@@ -17,6 +19,7 @@ import { observeStatus, recordStateChanges } from './state-log.ts';
  */
 export class Keeper {
   private readonly world: World;
+  private key: Promise<Buffer> | null = null;
 
   constructor(world: World) {
     this.world = world;
@@ -54,6 +57,13 @@ export class Keeper {
   auditFix(record: { fixId: string; kind: string; step: FixStep }): Promise<void> {
     const { step } = this.safe(record);
     return appendJsonLines(this.files.fixLog, [{ time: step.at, event: 'fix-step', fixId: record.fixId, kind: record.kind, step: step.step, status: step.status, detail: step.detail }]);
+  }
+
+  /** The per-user key that signs rollback bundles, beside them in the state folder (made on first use). */
+  bundleKey(): Promise<Buffer> {
+    this.key ??= loadBundleKey(join(this.files.stateDir, 'fix-bundle.key'));
+    this.key.catch(() => { this.key = null; });
+    return this.key;
   }
 
   /** The saved listener baseline (or another file, `--baseline FILE`) and first-seen times. */
