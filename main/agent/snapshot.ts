@@ -1,4 +1,4 @@
-import { sortBySeverity, type ClockReport, type Finding, type HealthReport, type ListenersReport, type ProbeReport } from '../contract.ts';
+import { sortBySeverity, viewRemedy, type ClockReport, type Finding, type ViewName, type HealthReport, type ListenersReport, type ProbeReport } from '../contract.ts';
 import type { HealthSample } from '../glance/health.ts';
 import { healthFindings } from '../glance/health-findings.ts';
 import type { AgentState } from '../ipc-contract.ts';
@@ -7,6 +7,9 @@ import type { Settings } from '../settings-schema.ts';
 import { clockLine, egressLine, gatewayLine, gatewaySummary, listenersLine, overallOf } from './lines.ts';
 
 const LATENCY_POINTS = 60;
+
+/** Where a failed check's details are: the view that shows that check. */
+const FAILED_CHECK_VIEW: Record<string, ViewName> = { service: 'environment', listeners: 'listeners', clock: 'overview', probes: 'probes', health: 'overview', metrics: 'overview' };
 
 export interface StateParts {
   settings: Settings;
@@ -33,7 +36,7 @@ export function snapshot(p: StateParts): AgentState {
     ...(p.listeners?.findings ?? []),
     ...(p.clock?.findings ?? []),
     ...(p.lastProbe?.findings ?? []),
-    ...[...p.failures].map(([check, message]): Finding => ({ id: `agent.${check}-failed`, severity: 'warn', title: `The ${check} check failed: ${message}`, fix: null })),
+    ...[...p.failures].map(([check, message]): Finding => ({ id: `agent.${check}-failed`, severity: 'warn', title: `The ${check} check failed: ${message}`, fix: null, remedy: viewRemedy(FAILED_CHECK_VIEW[check] ?? 'overview') })),
   ].filter((f) => f.severity !== 'ok');
   return {
     overall: overallOf(lines),

@@ -1,4 +1,4 @@
-import { sortBySeverity, worstSeverity, type ClockReport, type Finding, type HealthReport, type ListenersReport, type StatusReport } from '../contract.ts';
+import { sortBySeverity, viewRemedy, worstSeverity, type ClockReport, type Finding, type HealthReport, type ListenersReport, type StatusReport } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { Settings } from '../settings.ts';
 import type { Executor } from '../system/exec.ts';
@@ -62,7 +62,7 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
   const serviceFindings = service.facts.findings.filter((f) => f.severity !== 'ok');
   const v6: Finding[] = [];
   if (v6Sample && !v6Sample.ok && health.state !== 'down') {
-    v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${v6Sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0' });
+    v6.push({ id: 'gateway.ipv6-loopback', severity: 'warn', title: `The gateway answers on 127.0.0.1 but not on [::1]:${gateway.port} (${v6Sample.error})`, detail: 'Clients that resolve localhost to ::1 will fail.', fix: 'Check gateway.bind and whether IPv6 is disabled on lo0', remedy: viewRemedy('listeners', 'ifconfig lo0 inet6') });
   }
   return composeStatus({ health, listeners, clock }, settings, { gateway: v6, service: serviceFindings });
 }
