@@ -144,6 +144,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
   const [{ buildWorld }, { Session }, { createOut }] = await Promise.all([import('./world.ts'), import('./session/session.ts'), import('./cli/emit.ts')]);
   const world = buildWorld({ env });
   const session = new Session(world);
+  (await import('./cli/output.ts')).setColour(process.stdout.isTTY === true && !env.NO_COLOR);
   try {
     if (!command) throw new UsageError(`unknown command '${name}' (see clawbar --help)`);
     if (rest.includes('-h') || rest.includes('--help')) {

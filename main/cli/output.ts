@@ -11,8 +11,14 @@ export function print(write: (text: string) => void, json: boolean, report: obje
   write(json ? `${JSON.stringify(report, null, 2)}\n` : human());
 }
 
-const useColour = () => process.stdout.isTTY === true && !process.env.NO_COLOR;
-const paint = (code: string, text: string) => (useColour() ? `\u001b[${code}m${text}\u001b[0m` : text);
+let colour = false;
+
+/** Colour only on a terminal and unless NO_COLOR is set; decided once by cli.ts from its environment. */
+export function setColour(enabled: boolean): void {
+  colour = enabled;
+}
+
+const paint = (code: string, text: string) => (colour ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 export const MARK: Record<Severity, string> = { ok: 'ok', warn: 'WARN', critical: 'CRIT' };
 export function badge(severity: Severity): string {
