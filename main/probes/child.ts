@@ -3,11 +3,14 @@
  * its whole environment and, when possible, the daemon's own node binary — so
  * proxy variables, NODE_EXTRA_CA_CERTS and NODE_USE_SYSTEM_CA act exactly as
  * in the gateway. Reads one ChildRequest on stdin, writes newline-delimited
- * ChildMessage JSON on stdout.
+ * ChildMessage JSON on stdout. It warms its code paths up while it waits for
+ * the request, so a child started ahead of time (the app's) has that done
+ * before anyone asks, and a fresh one (the CLI's) still times no cold path.
  */
 import { ChildRequest, type ChildMessage } from '../contract.ts';
 import { redactUrl } from '../system/redact.ts';
 import { probeAll } from './target.ts';
+import { warmUp } from './warm-up.ts';
 
 const send = (message: ChildMessage) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
@@ -23,7 +26,9 @@ async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
 }
 
 send({ type: 'hello', execPath: process.execPath, nodeVersion: process.version, openssl: process.versions.openssl ?? 'unknown' });
+const warmed = warmUp();
 const request = ChildRequest.parse(JSON.parse(await readStdin()));
+await warmed;
 await probeAll(request.targets, {
   env: process.env,
   managedProxy: request.managedProxy,
@@ -32,4 +37,5 @@ await probeAll(request.targets, {
   timeoutMs: request.timeoutMs,
   progress: (target, phase) => send({ type: 'progress', target, phase }),
 }, (result) => send({ type: 'result', result: { ...result, route: { ...result.route, proxy: result.route.proxy && redactUrl(result.route.proxy) } } }));
-send({ type: 'done' });
+// Exit once 'done' is flushed: comparison queries or sockets still closing must not hold the run open.
+process.stdout.write(`${JSON.stringify({ type: 'done' } satisfies ChildMessage)}\n`, () => process.exit(0));

@@ -66,21 +66,26 @@ export const probeDns: Prober = async (state) => {
   const started = performance.now();
   const budget = Math.min(remaining(state), 5_000);
   const servers = state.dnsServers.length > 0 ? state.dnsServers : state.compareResolvers;
-  const direct = (await Promise.all(servers.map((server) => queryResolver(server, host, budget).catch(() => null)))).filter((a): a is Answer => a !== null);
+  // The comparison queries run beside the system lookup, so dnsMs is the lookup alone (curl's time_namelookup).
+  const answers = Promise.all(servers.map((server) => queryResolver(server, host, budget).catch(() => null))).then((all) => all.filter((a): a is Answer => a !== null));
   let system: string[] | null = null;
+  let direct: Answer[];
   // With --dns-server the probe resolves through those servers only (like curl --dns-servers).
   if (state.dnsServers.length === 0) {
     try {
       const found = await withTimeout('dns', budget, () => dns.lookup(host, { all: true, order: 'verbatim' }));
+      state.result.phases.dnsMs = elapsed(started);
       system = found.map((entry) => entry.address);
       state.addresses = found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+      direct = await answers;
     } catch (error) {
-      state.result.phases.dnsMs = elapsed(started);
+      state.result.phases.dnsMs ??= elapsed(started);
       if (error instanceof ProbeFailure) throw new ProbeFailure('dns', 'EAI_AGAIN', `the system resolver did not answer for ${host} within ${budget} ms`);
       const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
       throw new ProbeFailure('dns', code, `the system resolver could not resolve ${host} (${code})`);
     }
   } else {
+    direct = await answers;
     const answered = direct.find((a) => a.rcode === 'NOERROR');
     state.result.dns = { system: [], resolvers: direct, disagreement: describeDisagreement(null, direct) };
     if (!answered) {
@@ -89,8 +94,8 @@ export const probeDns: Prober = async (state) => {
       throw new ProbeFailure('dns', first.rcode, `${first.server} answered ${first.rcode} for ${host}`);
     }
     state.addresses = [...answered.aaaa.map((address) => ({ address, family: 6 as const })), ...answered.a.map((address) => ({ address, family: 4 as const }))];
+    state.result.phases.dnsMs = elapsed(started);
   }
-  state.result.phases.dnsMs = elapsed(started);
   if (system) state.result.dns = { system, resolvers: direct, disagreement: describeDisagreement(system, direct) };
   if (state.addresses.length === 0) throw new ProbeFailure('dns', 'ENODATA', `${host} has no A or AAAA records`);
 };

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Client } from 'undici';
-import { elapsed, ProbeFailure, remaining, type Prober } from './state.ts';
+import { between, ProbeFailure, remaining, type Prober } from './state.ts';
 
 const MAX_BODY = 64 * 1024;
 const USER_AGENT = 'clawbar-probe/0.1';
@@ -27,15 +27,31 @@ export function parseReady(body: string): { ready: boolean; failing: string[] } 
   }
 }
 
+/** performance.now() when the socket first has response bytes to read (curl's time_starttransfer). */
+function firstByte(socket: Socket): () => number | null {
+  let at: number | null = null;
+  const onReadable = () => {
+    if (socket.readableLength === 0) return;
+    at = performance.now();
+    socket.off('readable', onReadable);
+  };
+  socket.on('readable', onReadable);
+  return () => { socket.off('readable', onReadable); return at; };
+}
+
 /**
  * One GET over the socket the earlier phases opened, through undici (the
  * client library the gateway itself uses), so the HTTP layer is timed apart
- * from DNS, connect, proxy and TLS. Records status, Date and Server headers,
- * and for the gateway's readiness endpoint its `failing` list.
+ * from DNS, connect, proxy and TLS. Time to first byte runs from the end of
+ * the previous phase to the first response byte on the socket, as curl's
+ * starttransfer − appconnect. Records status, Date and Server headers, and
+ * for the gateway's readiness endpoint its `failing` list.
  */
 export const probeHttp: Prober = async (state) => {
   state.progress('http');
   const socket = state.socket as Socket;
+  const from = state.phaseEnd ?? performance.now();
+  const firstByteAt = firstByte(socket);
   const origin = `${state.secure ? 'https' : 'http'}://${state.url.host}`;
   const budget = remaining(state);
   const client = new Client(origin, {
@@ -45,14 +61,13 @@ export const probeHttp: Prober = async (state) => {
     bodyTimeout: budget,
     pipelining: 0,
   });
-  const started = performance.now();
   try {
     const response = await client.request({
       method: 'GET',
       path: `${state.url.pathname}${state.url.search}`,
       headers: { host: state.url.host, 'user-agent': USER_AGENT, accept: '*/*' },
     });
-    state.result.phases.ttfbMs = elapsed(started);
+    state.result.phases.ttfbMs = between(from, firstByteAt() ?? performance.now());
     const header = (name: string) => {
       const value = response.headers[name];
       return Array.isArray(value) ? value[0] ?? null : value ?? null;
@@ -67,6 +82,8 @@ export const probeHttp: Prober = async (state) => {
     const code = (error as NodeJS.ErrnoException).code ?? 'ERROR';
     throw new ProbeFailure('http', code === 'UND_ERR_HEADERS_TIMEOUT' ? 'ETIMEDOUT' : code, `HTTP request failed: ${(error as Error).message}`);
   } finally {
-    await client.destroy().catch(() => {});
+    firstByteAt();
+    // Not awaited: closing is not part of the transfer, and curl's total ends before it too.
+    client.destroy().catch(() => {});
   }
 };

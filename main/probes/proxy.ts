@@ -3,7 +3,7 @@ import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { readResponseHead } from './http-head.ts';
 import { connectFamilies } from './tcp.ts';
-import { elapsed, ProbeFailure, remaining, type Prober } from './state.ts';
+import { between, ProbeFailure, remaining, type Prober } from './state.ts';
 
 /** Proxy-Authorization for the user info in a proxy URL (percent-decoded, as undici does). */
 export function proxyAuthorization(proxy: URL): string | null {
@@ -36,15 +36,16 @@ export const probeProxy: Prober = async (state) => {
       throw new ProbeFailure('proxy', (error as NodeJS.ErrnoException).code ?? 'ENOTFOUND', `the proxy host ${proxyHost} cannot be resolved`);
     }
   }
-  const connectStarted = performance.now();
   let socket: Socket;
   try {
-    socket = await connectFamilies(state, proxyHost, proxyPort, addresses);
+    const attempt = await connectFamilies(state, proxyHost, proxyPort, addresses);
+    socket = attempt.socket;
+    state.result.phases.connectMs = attempt.ms;
+    state.phaseEnd = attempt.connectedAt!;
   } catch (error) {
     const failure = error as ProbeFailure;
     throw new ProbeFailure('proxy', failure.code, `cannot reach the proxy ${proxyHost}:${proxyPort}: ${failure.code}`);
   }
-  state.result.phases.connectMs = elapsed(connectStarted);
   if (proxyUrl.protocol === 'https:') {
     const plain = socket;
     socket = await new Promise<Socket>((resolve, reject) => {
@@ -54,12 +55,15 @@ export const probeProxy: Prober = async (state) => {
     });
   }
   state.progress('proxy');
-  const started = performance.now();
+  // From the TCP connect to the proxy (TLS to an https:// proxy included) to its answer: curl folds both into appconnect.
+  const started = state.phaseEnd ?? performance.now();
   const authority = `${state.host.includes(':') ? `[${state.host}]` : state.host}:${state.port}`;
   const auth = proxyAuthorization(proxyUrl);
   socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
   const head = await readResponseHead(socket, 'proxy', remaining(state));
-  state.result.phases.proxyConnectMs = elapsed(started);
+  const answered = performance.now();
+  state.result.phases.proxyConnectMs = between(started, answered);
+  state.phaseEnd = answered;
   state.result.proxyStatus = head.status;
   // tinyproxy answers wrong credentials with 401 rather than 407; both mean the proxy refused us.
   if (head.status === 407 || head.status === 401) {

@@ -34,6 +34,12 @@ export interface ProbeState {
   compareResolvers: string[];
   route: Route;
   started: number;
+  /**
+   * When the last phase ended, taken at its socket event (connect, CONNECT
+   * answer, secureConnect): the next phase is timed from there, as curl's
+   * cumulative -w times are differenced, so the phases add up to the total.
+   */
+  phaseEnd?: number;
   socket: Socket | null;
   /** Addresses to connect to, in resolver order. */
   addresses: Array<{ address: string; family: 4 | 6 }>;
@@ -46,7 +52,10 @@ export interface ProbeState {
 /** The common signature of every prober: advance the state or throw a ProbeFailure. */
 export type Prober = (state: ProbeState) => Promise<void>;
 
-export const elapsed = (from: number) => Math.round((performance.now() - from) * 100) / 100;
+/** Milliseconds between two performance.now() readings, to 0.01 ms. */
+export const between = (from: number, to: number) => Math.round((to - from) * 100) / 100;
+
+export const elapsed = (from: number) => between(from, performance.now());
 
 /** Rejects with a phase timeout after `ms`, and always clears its timer. */
 export async function withTimeout<T>(phase: Phase, ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { worstSeverity, type Finding, type ProbeReport, type ProbeResult, type ProbeTarget } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
-import { whichOnPath } from '../service/shell-diff.ts';
-import { spawnProbeChild } from './runner.ts';
+import { childWorld, startProbeChild } from './runner.ts';
 import { suiteFindings } from './suite-findings.ts';
-import { isExecutable } from '../system/files.ts';
 import { nameserversFor, systemResolvers } from './scutil-dns.ts';
 import type { Executor } from '../system/exec.ts';
 
@@ -32,21 +30,12 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const traceId = randomUUID();
-  const shellEnv = options.shellEnv;
   const service = options.service;
-  const env: Record<string, string> = options.source === 'daemon' && service
-    ? { ...service.env }
-    : Object.fromEntries(Object.entries(shellEnv).filter((e): e is [string, string] => e[1] !== undefined));
-  const daemonNode = options.source === 'daemon' ? service?.facts.service?.nodePath ?? null : null;
-  const shellNode = whichOnPath('node', shellEnv.PATH) ?? process.execPath;
-  let execPath = options.source === 'daemon' ? daemonNode : shellNode;
-  let note: string | null = null;
-  if (!execPath || !(await isExecutable(execPath))) {
-    note = execPath ? `the daemon's node ${execPath} does not exist here; probes ran with ${process.execPath}` : `no node binary named by the service; probes ran with ${process.execPath}`;
-    execPath = process.execPath;
-  }
-  const serviceCwd = options.source === 'daemon' ? service?.facts.service?.workingDirectory : undefined;
-  const cwd = serviceCwd && await isExecutable(serviceCwd) ? serviceCwd : (env.HOME ?? shellEnv.HOME ?? '/');
+  const { world, daemonNode, note: worldNote } = await childWorld(options);
+  let note = worldNote;
+  // Started first: its start-up overlaps the resolver lookup below.
+  const child = startProbeChild(world);
+  const callbacks = { onProgress: options.onProgress, onResult: options.onResult };
   const managedProxy = options.source === 'daemon' ? service?.managedProxy ?? null : null;
   // On macOS the resolvers getaddrinfo uses are queried directly too, to tell NXDOMAIN from SERVFAIL and spot disagreement.
   const scutil = options.dnsServers.length === 0 ? await systemResolvers(options.exec) : [];
@@ -55,10 +44,10 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
     return [host, nameserversFor(host, scutil)];
   }));
   const request = { targets: options.targets, dnsServers: options.dnsServers, compareResolvers, timeoutMs: options.timeoutMs, managedProxy };
-  let run = await spawnProbeChild({ execPath, env, cwd, request, onProgress: options.onProgress, onResult: options.onResult });
-  if (run.failure && run.results.length === 0 && execPath !== process.execPath) {
+  let run = await child.probe(request, callbacks);
+  if (run.failure && run.results.length === 0 && world.execPath !== process.execPath) {
     note = `${run.failure}; probes ran again with ${process.execPath}`;
-    run = await spawnProbeChild({ execPath: process.execPath, env, cwd, request, onProgress: options.onProgress, onResult: options.onResult });
+    run = await startProbeChild({ ...world, execPath: process.execPath }).probe(request, callbacks);
   }
   if (run.failure && run.results.length === 0) throw new Error(run.failure);
   const order = new Map(options.targets.map((t, i) => [t.url, i]));
@@ -72,7 +61,7 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
     startedAt,
     overall: worstSeverity(findings),
     environment: { source: options.source, plistPath: service?.facts.service?.plistPath ?? null },
-    runtime: { execPath: run.runtime?.execPath ?? execPath, nodeVersion: run.runtime?.nodeVersion ?? 'unknown', openssl: run.runtime?.openssl ?? 'unknown', daemonNode, note },
+    runtime: { execPath: run.runtime?.execPath ?? world.execPath, nodeVersion: run.runtime?.nodeVersion ?? 'unknown', openssl: run.runtime?.openssl ?? 'unknown', daemonNode, note },
     results,
     summary: { total: results.length, ok: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length, byLayer, durationMs: Math.round(performance.now() - started) },
     findings,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { TlsDetails } from '../contract.ts';
-import { elapsed, ProbeFailure, remaining, type Prober } from './state.ts';
+import { between, ProbeFailure, remaining, type Prober } from './state.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -49,7 +49,9 @@ export function certificateDetails(socket: TLSSocket, servername: string | null,
 export const probeTls: Prober = async (state) => {
   state.progress('tls');
   const servername = state.target.sni ?? (isIP(state.host) ? null : state.host);
-  const started = performance.now();
+  // From the end of TCP (or of the CONNECT answer), as curl's appconnect − connect: context set-up is part of TLS there too.
+  const started = state.phaseEnd ?? performance.now();
+  let handshaken = started;
   const socket = await new Promise<TLSSocket>((resolve, reject) => {
     const secure = connect({
       socket: state.socket!,
@@ -62,13 +64,14 @@ export const probeTls: Prober = async (state) => {
       secure.destroy();
       reject(new ProbeFailure('tls', 'ETIMEDOUT', `TLS handshake did not complete within the time left`));
     }, remaining(state));
-    secure.once('secureConnect', () => { clearTimeout(timer); resolve(secure); });
+    secure.once('secureConnect', () => { handshaken = performance.now(); clearTimeout(timer); resolve(secure); });
     secure.once('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(new ProbeFailure('tls', error.code ?? 'ERR_TLS', `TLS handshake failed: ${error.message.split('\n')[0]}`));
     });
   });
-  state.result.phases.tlsMs = elapsed(started);
+  state.result.phases.tlsMs = between(started, handshaken);
+  state.phaseEnd = handshaken;
   state.result.tls = certificateDetails(socket, servername);
   state.socket = socket;
   if (!socket.authorized) {

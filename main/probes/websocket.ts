@@ -16,7 +16,7 @@ export const probeWebSocket: Prober = async (state) => {
   state.progress('websocket');
   const socket = state.socket!;
   const key = randomBytes(16).toString('base64');
-  const started = performance.now();
+  const started = state.phaseEnd ?? performance.now();
   socket.write([
     `GET ${state.url.pathname}${state.url.search} HTTP/1.1`,
     `Host: ${state.url.host}`,
@@ -28,6 +28,7 @@ export const probeWebSocket: Prober = async (state) => {
     '', '',
   ].join('\r\n'));
   const head = await readResponseHead(socket, 'websocket', remaining(state));
+  // Timed from the end of the previous phase, as the HTTP probe's first byte.
   state.result.phases.ttfbMs = elapsed(started);
   state.result.http = { status: head.status, date: head.headers.date ?? null, server: head.headers.server ?? null };
   const upgraded = head.status === 101 && head.headers['sec-websocket-accept'] === acceptFor(key);
