@@ -61,6 +61,8 @@ export async function runFix(request: FixRequest, context: FixContext, options: 
     await log.record('plan', 'failed', error.message);
     return refused(request.kind, options.mode, error.message, log.steps);
   }
+  // A file that would be written byte for byte as it is needs no write, no backup and no restart.
+  draft = { ...draft, writes: draft.writes.filter((w) => w.symlink || !w.before?.equals(w.content) || w.beforeMode !== w.mode) };
   if (draft.writes.length === 0 && draft.commands.length === 0) {
     await log.record('plan', 'ok', 'nothing to change');
     return { ...refused(request.kind, options.mode, '', log.steps), ok: true, summary: `Nothing to change: ${draft.title.replace(/^./, (c) => c.toLowerCase())} is already the case.` };

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build as buildPlist, parse as parsePlist } from 'plist';
-import { FixOutcome, ProbeReport } from '../../main/contract.ts';
+import { FixOutcome, ProbeReport, StatusReport } from '../../main/contract.ts';
 import { installWithOpenclaw, type InstalledService } from '../peers/openclaw-install.ts';
 import { QUIET_CONFIG } from '../peers/openclaw.ts';
 import { installLaunchctlStandin, type LaunchctlStandin } from '../peers/launchd-standin.ts';
+import { openclawUpkeep, type UpkeepAction, type UpkeepResult } from '../peers/openclaw-upkeep.ts';
 import { freePort, waitFor } from '../peers/peer.ts';
 import { cliEnv, runCli, type CliRun } from './world.ts';
 
@@ -30,6 +32,12 @@ export interface GatewayWorld {
   cli(args: string[]): Promise<CliRun>;
   fix(args: string[]): Promise<{ run: CliRun; outcome: FixOutcome }>;
   probe(url: string): Promise<ProbeReport>;
+  /** `clawbar status --json` (clock against a dead loopback port: no time server is asked). */
+  status(): Promise<StatusReport>;
+  /** What OpenClaw's own code does to the service later on (audit, update refresh, reinstall, doctor rewrite). */
+  upkeep(action: UpkeepAction): Promise<UpkeepResult>;
+  /** Restarts the job as launchd would after OpenClaw rewrote its files (`kickstart -k`: the plist as loaded, the env file read again). */
+  kickstart(): Promise<void>;
 }
 
 /**
@@ -41,7 +49,10 @@ export async function gatewayWorld(world: string, options: { config?: Record<str
   const port = await freePort();
   const standin = await installLaunchctlStandin(join(world, '.launchd-standin'));
   const svc = await installWithOpenclaw(world, { port });
-  await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { bind: 'loopback', auth: { mode: 'none' } }, ...options.config }, null, 2));
+  await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'none' } }, ...options.config }, null, 2));
+  // clawbar's own settings: the clock check asks a dead loopback port, never a time server out there.
+  await mkdir(join(world, '.config', 'clawbar'), { recursive: true });
+  await writeFile(join(world, '.config', 'clawbar', 'config.json'), JSON.stringify({ ntpServer: '127.0.0.1:9' }));
   if (options.extraArgs) {
     // As an operator would add flags by hand after `openclaw gateway install`.
     const job = parsePlist(await readFile(svc.plistPath, 'utf8')) as Record<string, unknown>;
@@ -61,6 +72,12 @@ export async function gatewayWorld(world: string, options: { config?: Record<str
       return { run, outcome: FixOutcome.parse(JSON.parse(run.stdout)) };
     },
     probe: async (url) => ProbeReport.parse(JSON.parse((await cli(['probe', '--target', url, '--json'])).stdout)),
+    status: async () => StatusReport.parse(JSON.parse((await cli(['status', '--json'])).stdout)),
+    upkeep: (action) => openclawUpkeep(world, action, { port }),
+    kickstart: async () => {
+      await new Promise<void>((resolve, reject) => execFile(join(standin.binDir, 'launchctl'), ['kickstart', '-k', `gui/${process.getuid?.() ?? 0}/${svc.label}`], { env: { ...env } }, (error) => (error ? reject(error) : resolve())));
+      await waitFor('gateway ready again', async () => (await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok === true, 90_000, 300);
+    },
   };
 }
 

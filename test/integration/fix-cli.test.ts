@@ -131,7 +131,7 @@ describe('clawbar fix against the real gateway, restarted by a launchctl stand-i
     const applied = await gw.fix(['bind', '--apply']);
     assert.equal(applied.run.code, 0, `${applied.outcome.summary}\n${applied.run.stderr}`);
     const [plist, config] = [applied.outcome.plan!.files.find((f) => f.role === 'plist')!, applied.outcome.plan!.files.find((f) => f.role === 'config')!];
-    assert.match(plist.diff, /-\s*<string>lan<\/string>\n\+\s*<string>loopback<\/string>/);
+    assert.match(plist.diff, /-\s*<string>--bind<\/string>\n-\s*<string>lan<\/string>\n/, '--bind is removed, not rewritten');
     assert.match(config.diff, /-\s+"bind": "lan",\n\+\s+"bind": "loopback",/);
     assert.ok(applied.outcome.steps.some((s) => s.step === 'restart' && /bootout .* bootstrap/.test(s.detail)), 'a plist change is a bootout + bootstrap');
     const listeners = JSON.parse((await gw.cli(['listeners', '--json'])).stdout) as { items: Array<{ port: number; exposure: string }> };
