@@ -52,6 +52,8 @@ export const AgentState = z.object({
   paused: z.boolean(),
   /** Which checks are running right now, so the UI can show activity without guessing. */
   busy: z.array(z.enum(['health', 'listeners', 'clock', 'probes', 'service', 'fix'])),
+  /** Who runs the schedules: this agent, or the headless watcher (`clawbar watch`) whose state the app shows. */
+  owner: z.object({ kind: z.enum(['app', 'watcher']), pid: z.number(), since: z.string(), pausedUntil: z.string().nullable() }).optional(),
 });
 export type AgentState = z.infer<typeof AgentState>;
 

@@ -1,5 +1,63 @@
 import { z } from 'zod';
 
+const httpUrl = z.string().url().regex(/^https?:\/\//i, 'expected an http:// or https:// URL');
+const name = z.string().min(1).max(64).regex(/^[\w .:-]+$/, 'letters, digits, space, dot, colon, dash, underscore').optional();
+
+/**
+ * Where pages go (no defaults inside the union: the app's JSON schema
+ * validator ignores them there, so they live in main/paging). URLs, headers and credentials are secrets (a webhook URL is
+ * its own password): the watcher keeps the settings file 0600 and registers
+ * every one of them with the redactor before anything runs.
+ */
+export const Notifier = z.discriminatedUnion('kind', [
+  /** POSTs the documented JSON body (clawbar.page/1) to any URL. */
+  z.object({ kind: z.literal('webhook'), name, url: httpUrl, headers: z.record(z.string(), z.string()).optional() }),
+  /** A Slack-compatible incoming webhook (`{"text": …}`; Mattermost and Rocket.Chat take the same). */
+  z.object({ kind: z.literal('slack'), name, url: httpUrl }),
+  /** Prometheus Alertmanager's base URL; alerts go to /api/v2/alerts, re-posted while firing. */
+  z.object({
+    kind: z.literal('alertmanager'), name, url: httpUrl, username: z.string().optional(), password: z.string().optional(), bearerToken: z.string().optional(),
+    labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).optional(),
+    /** Alertmanager forgets an alert that is not re-posted; Prometheus re-sends about every minute too (default 60). */
+    repostIntervalSec: z.number().int().min(10).max(3600).optional(),
+  }),
+]);
+export type Notifier = z.infer<typeof Notifier>;
+
+/** One check's debounce; anything left out comes from `paging.defaults`, then from the built-in rule of that check. */
+export const DebounceSettings = z.object({
+  enabled: z.boolean().optional(),
+  failureThreshold: z.number().int().min(1).max(20).optional(),
+  /** The failing looks must fall within this many seconds (null: however far apart). */
+  failureWindowSec: z.number().int().min(1).max(86_400).nullable().optional(),
+  successThreshold: z.number().int().min(1).max(20).optional(),
+  /** Re-page while still failing every this many seconds; 0 = never. */
+  reminderIntervalSec: z.number().int().min(0).max(7 * 86_400).optional(),
+  sendResolved: z.boolean().optional(),
+}).strict();
+export type DebounceSettings = z.infer<typeof DebounceSettings>;
+
+export const PagingSettings = z.object({
+  /** The node name in every page; empty = this Mac's host name. */
+  node: z.string().max(128).default(''),
+  notifiers: z.array(Notifier).max(10).default([]),
+  /** Called on every watcher cycle (a dead man's switch outside the Mac); null = off. */
+  heartbeatUrl: httpUrl.nullable().default(null),
+  defaults: DebounceSettings.default({}),
+  checks: z.object({ gateway: DebounceSettings, exposure: DebounceSettings, clock: DebounceSettings, egress: DebounceSettings, fixReverted: DebounceSettings }).partial().default({}),
+  /** A failure not yet confirmed (or a recovery) gets a second look this soon instead of at the check's next turn. */
+  confirmAfterSec: z.number().int().min(5).max(600).default(30),
+});
+export type PagingSettings = z.infer<typeof PagingSettings>;
+
+export const WatchSettings = z.object({
+  /** How often openclaw.json, the plist, the env file (and the watcher's own settings) are looked at. */
+  configPollSec: z.number().int().min(1).max(300).default(15),
+  /** Quiet time after the last change before re-verifying, so an editor's save-rename-save counts once. */
+  configDebounceSec: z.number().int().min(0).max(240).default(10),
+});
+export type WatchSettings = z.infer<typeof WatchSettings>;
+
 /**
  * Settings shared by the menu-bar app (electron-store writes this file) and
  * the CLI (reads it), so `clawbar status` over SSH judges by the thresholds
@@ -35,5 +93,9 @@ export const Settings = z.object({
   notifyEgress: z.boolean().default(true),
   /** Start the menu-bar app at login (applied with the OS's login items; the CLI ignores it). */
   launchAtLogin: z.boolean().default(false),
+  /** Pages off the Mac (webhook, Slack, Alertmanager, heartbeat); no notifiers = no pages. */
+  paging: PagingSettings.default(PagingSettings.parse({})),
+  /** The headless watcher (`clawbar watch`). */
+  watch: WatchSettings.default(WatchSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;

@@ -37,6 +37,27 @@ export interface WorldFiles {
   caDir: string;
   /** The node_exporter textfile, unless settings name another. */
   metricsTextfile: string;
+  /** The running watcher's pid: one owner of the schedules per user. */
+  watchLock: string;
+  /** The watcher's latest state, which the app shows instead of running its own schedules. */
+  watchState: string;
+  /** `clawbar watch pause`: pages held back until then. */
+  watchPause: string;
+  /** A fix restarting the gateway: its outage pages nobody. */
+  fixWindow: string;
+  /** The pager's debounce state, so a restarted watcher neither re-pages nor forgets a firing check. */
+  pagerState: string;
+  /** One line per page and per delivery outcome. */
+  pageLog: string;
+  /** The watcher's own events: start, stop, config changes, settings reloads. */
+  watchLog: string;
+  /** The watcher job's stdout and stderr under launchd. */
+  watchOut: string;
+  /** Weekly dated listener snapshots. */
+  listenerSnapshots: string;
+  /** The watcher's launchd job: a LaunchAgent, or a LaunchDaemon for a gateway that runs as one. */
+  watchAgentPlist: string;
+  watchDaemonPlist: string;
 }
 
 /**
@@ -69,6 +90,9 @@ export interface WorldOptions {
   home?: string;
 }
 
+/** The watcher's launchd label. */
+export const WATCH_LABEL = 'ai.clawbar.watch';
+
 /** Where clawbar keeps its own files: everything derives from HOME (and XDG off macOS), so a temporary HOME is a whole world. */
 export function worldFiles(env: Env, home: string, platform: NodeJS.Platform): WorldFiles {
   const darwin = platform === 'darwin';
@@ -93,6 +117,17 @@ export function worldFiles(env: Env, home: string, platform: NodeJS.Platform): W
     firstRun: join(stateDir, 'first-run-complete'),
     caDir: join(configDir, 'ca'),
     metricsTextfile: join(stateDir, 'metrics', 'clawbar.prom'),
+    watchLock: join(stateDir, 'watch.lock'),
+    watchState: join(stateDir, 'watch-state.json'),
+    watchPause: join(stateDir, 'watch-pause.json'),
+    fixWindow: join(stateDir, 'fix-window.json'),
+    pagerState: join(stateDir, 'pager-state.json'),
+    pageLog: join(logDir, 'pages.jsonl'),
+    watchLog: join(logDir, 'watch.jsonl'),
+    watchOut: join(logDir, 'watch.log'),
+    listenerSnapshots: join(stateDir, 'listener-snapshots'),
+    watchAgentPlist: join(home, 'Library', 'LaunchAgents', `${WATCH_LABEL}.plist`),
+    watchDaemonPlist: join(env.CLAWBAR_SYSTEM_ROOT ?? '', '/Library/LaunchDaemons', `${WATCH_LABEL}.plist`),
   };
 }
 

@@ -15,8 +15,9 @@ import { FleetSignals, statusFromGlance } from './fleet.ts';
 import { withService } from './fixes.ts';
 import { clockNotice, healthNotice, listenerNotices, probeNotice } from './notices.ts';
 import { snapshot } from './snapshot.ts';
+import { AgentExtras } from '../watch/extras.ts';
 
-export interface AgentIntervals { healthMs: number; listenersMs: number; clockMs: number; probesMs: number; serviceMs: number }
+export interface AgentIntervals { healthMs: number; listenersMs: number; clockMs: number; probesMs: number; serviceMs: number; configMs: number }
 
 export interface AgentOptions {
   settings: Settings;
@@ -29,6 +30,10 @@ export interface AgentOptions {
   /** Tests shorten the settings' intervals. */
   intervals?: Partial<AgentIntervals>;
   probeTimeoutMs?: number;
+  /** 'watcher' when run headless by `clawbar watch`; the app's agent ('app') defers to a running watcher. */
+  role?: 'app' | 'watcher';
+  /** One line for the watcher's log (pages, config changes); the app passes none. */
+  say?: (line: string) => void;
 }
 
 /** The agent's events, declared once; the app's wiring and the tests derive their types from these. */
@@ -40,7 +45,7 @@ export interface AgentEvents {
 }
 
 type Busy = AgentState['busy'][number];
-type CheckId = Busy | 'metrics';
+type CheckId = Busy | 'metrics' | 'config';
 
 /**
  * One scheduled check: how often, whether it runs at once or after its
@@ -89,6 +94,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private lastEmitted = '';
   private readonly firstRun: FirstRun;
   private readonly fleet: FleetSignals;
+  /** Pages, config-change re-verification and the one-owner rule (main/watch/extras.ts). */
+  private readonly extras: AgentExtras;
 
   constructor(options: AgentOptions) {
     super();
@@ -96,14 +103,21 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.settings = Settings.parse(options.settings);
     this.session = new Session(buildWorld({ env: options.shellEnv ?? process.env, home: options.home, exec: options.exec, now: options.now }));
     this.firstRun = new FirstRun(this.session.world.files.firstRun);
-    this.fleet = new FleetSignals(this.session);
+    this.fleet = new FleetSignals(this.session, options.role === 'watcher' ? 'watch' : 'app');
+    this.extras = new AgentExtras({
+      role: options.role ?? 'app', session: this.session, settings: () => this.settings, service: () => this.service, ownState: () => this.ownState(),
+      fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.runProbes()) : this.refresh(check).then(() => undefined)),
+      own: () => { if (this.running && !this.paused) this.startLoops(true); }, disown: () => this.stopLoops(), publish: () => this.publish(),
+      notify: (notice) => this.notify(notice), applySettings: (settings) => this.updateSettings(settings), cycleMs: () => this.intervals.healthMs, say: options.say,
+    });
+    this.extras.configure(this.settings);
   }
 
   get home(): string { return this.session.world.home; }
 
   get intervals(): AgentIntervals {
     const s = this.settings;
-    return { healthMs: s.healthIntervalSec * 1000, listenersMs: s.listenerIntervalSec * 1000, clockMs: s.clockIntervalSec * 1000, probesMs: s.probeIntervalSec * 1000, serviceMs: SERVICE_INTERVAL_MS, ...this.options.intervals };
+    return { healthMs: s.healthIntervalSec * 1000, listenersMs: s.listenerIntervalSec * 1000, clockMs: s.clockIntervalSec * 1000, probesMs: s.probeIntervalSec * 1000, serviceMs: SERVICE_INTERVAL_MS, configMs: s.watch.configPollSec * 1000, ...this.options.intervals };
   }
 
   /** The table of scheduled checks. Metrics and state-change lines follow the listener schedule, from what the others found. */
@@ -116,6 +130,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       { id: 'service', intervalMs: i.serviceMs, first: 'later', onWake: 'later', busy: true, run: () => this.loadService() },
       { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.runProbes() },
       { id: 'metrics', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: () => this.publishFleetSignals() },
+      { id: 'config', intervalMs: i.configMs, first: 'later', onWake: 'later', busy: false, run: () => this.extras.pollConfig() },
     ];
   }
 
@@ -124,21 +139,25 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.running = true;
     await this.firstRun.load();
     await this.track('service', true, () => this.loadService());
-    if (!this.paused) this.startLoops(false);
+    const owner = await this.extras.start();
+    if (!this.paused && owner) this.startLoops(false);
     this.publish();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     await this.stopLoops();
+    await this.extras.stop();
     await this.fleet.stop();
     await Promise.allSettled(this.probing.values());
+    await this.session.keepProbesReady(null);
   }
 
   /** The Mac is going to sleep: no timers, no probes until it wakes. */
   async pause(): Promise<void> {
     if (this.paused) return;
     this.paused = true;
+    await this.extras.pause();
     await this.stopLoops();
     this.publish();
   }
@@ -147,6 +166,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async resume(): Promise<void> {
     if (!this.paused) return;
     this.paused = false;
+    this.extras.resume();
     if (this.running) {
       await this.track('service', true, () => this.loadService());
       this.startLoops(true);
@@ -156,6 +176,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     this.settings = Settings.parse({ ...this.settings, ...patch });
+    this.extras.configure(this.settings);
     if (this.running && !this.paused) {
       await this.stopLoops();
       this.startLoops(true);
@@ -166,6 +187,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private startLoops(afterWake: boolean): void {
+    // While a watcher owns the schedules the app only shows its state; a second loop would page twice.
+    if (this.extras.following || this.loops.length > 0) return;
     this.loops = this.checks().map((check) => {
       const loop = new Periodic(check.intervalMs, () => this.track(check.id, check.busy, check.run));
       loop.start((afterWake ? check.onWake : check.first) === 'later');
@@ -209,8 +232,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     return { health: this.healthReport, listeners: this.listenerReport, clock: this.clock };
   }
 
+  /** Reads the service again; "Run probes now" then finds a probe child ready in the daemon's current world. */
   async loadService(): Promise<void> {
     this.service = await this.session.service(this.service?.facts.service?.plistPath ?? this.options.plistPath);
+    await this.session.keepProbesReady(this.service);
   }
 
   async scanListeners(saveBaseline = false): Promise<ListenersReport | null> {
@@ -336,8 +361,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.getState();
   }
 
-  /** The state as the renderer and the tray see it: an exit, so redacted. */
+  /** The state as the renderer and the tray see it (the watcher's, while one owns the schedules): an exit, so redacted. */
   getState(): AgentState {
+    return this.extras.shown(this.ownState());
+  }
+
+  private ownState(): AgentState {
     return this.session.world.redactor.deep(snapshot({
       settings: this.settings, service: this.service, health: this.healthReport, samples: this.health?.tracker.samples ?? [], listeners: this.listenerReport,
       clock: this.clock, lastProbe: this.lastProbe, lastShellProbe: this.lastShellProbe, failures: this.failures, firstRun: this.firstRun.pending,
@@ -352,7 +381,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Runs one check, marks it busy for the UI when it is a long one, and turns its failure into a finding instead of a crash. */
   private async track(id: CheckId, busy: boolean, task: () => Promise<unknown>): Promise<void> {
-    const shown = busy && id !== 'metrics' ? id : null;
+    const shown = busy && id !== 'metrics' && id !== 'config' ? id : null;
     if (shown) {
       this.busy.add(shown);
       this.publish();
@@ -365,6 +394,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     } finally {
       if (shown) this.busy.delete(shown);
       this.publish();
+      void this.extras.checked(id);
     }
   }
 

@@ -26,16 +26,19 @@ export class FleetSignals {
   private serverPort: number | null = null;
   private latest = '';
   private readonly session: Session;
+  /** Who looked, in status.jsonl: 'app', or 'watch' for the headless watcher. */
+  private readonly source: string;
 
-  constructor(session: Session) {
+  constructor(session: Session, source = 'app') {
     this.session = session;
+    this.source = source;
   }
 
   async publish(glance: Glance, settings: Settings): Promise<void> {
     const status = statusFromGlance(glance, settings);
     if (!status) return;
     const { world, keeper } = this.session;
-    await keeper.recordStatus(status, 'app');
+    await keeper.recordStatus(status, this.source);
     this.latest = world.redactor.text(await this.session.metrics(status));
     await writeTextfile(textfilePath(settings, world.files.metricsTextfile), this.latest, { createDir: true, stateDir: world.files.stateDir });
     await this.serve(settings.metricsPort ?? null);

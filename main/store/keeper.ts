@@ -1,5 +1,5 @@
 import type { FixStep, LastProbeRun, ListenersReport, ProbeReport, ProbeTarget, StatusReport } from '../contract.ts';
-import { toBaseline, type Baseline } from '../glance/baseline.ts';
+import { diffBaseline, toBaseline, type Baseline } from '../glance/baseline.ts';
 import { nextSeen, type ListenerMemory } from '../glance/listeners.ts';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic } from '../system/files.ts';
@@ -7,6 +7,8 @@ import type { World } from '../world.ts';
 import { loadBundleKey } from './bundle-key.ts';
 import { appendJsonLines } from './jsonl-log.ts';
 import { loadLastProbe, saveLastProbe } from './last-probe.ts';
+import { keepWeeklySnapshot, lastWeekSnapshot } from './listener-snapshots.ts';
+import { noteFixStep } from './maintenance.ts';
 import { readProbeRuns } from './probe-history.ts';
 import { observeStatus, recordStateChanges } from './state-log.ts';
 
@@ -54,9 +56,28 @@ export class Keeper {
   }
 
   /** One audit line per fix step. */
-  auditFix(record: { fixId: string; kind: string; step: FixStep }): Promise<void> {
+  async auditFix(record: { fixId: string; kind: string; step: FixStep }): Promise<void> {
     const { step } = this.safe(record);
+    // A fix restarting the gateway opens a maintenance window, so the watcher does not page its own outage.
+    await noteFixStep(this.files.fixWindow, record, this.world.now()).catch(() => undefined);
     return appendJsonLines(this.files.fixLog, [{ time: step.at, event: 'fix-step', fixId: record.fixId, kind: record.kind, step: step.step, status: step.status, detail: step.detail }]);
+  }
+
+  /** One line in pages.jsonl: a page (sent, held, not sent) or a delivery outcome. */
+  logPage(record: Record<string, unknown>): Promise<void> {
+    return appendJsonLines(this.files.pageLog, [{ time: this.world.now().toISOString(), ...this.safe(record) }]);
+  }
+
+  /** One line in watch.jsonl: the watcher's start, stop, config changes and settings reloads. */
+  logWatch(record: Record<string, unknown>): Promise<void> {
+    return appendJsonLines(this.files.watchLog, [{ time: this.world.now().toISOString(), ...this.safe(record) }]);
+  }
+
+  /** What appeared, went or moved since last week's snapshot, for the report. */
+  async weeklyListenerChanges(items: ListenersReport['items']): Promise<{ savedAt: string; changes: ListenersReport['baseline']['changes'] } | null> {
+    const now = this.world.now();
+    const [snapshot, seen] = await Promise.all([lastWeekSnapshot(this.files.listenerSnapshots, now), readJson<Record<string, string>>(this.files.listenersSeen, {})]);
+    return snapshot ? { savedAt: snapshot.savedAt, changes: diffBaseline(snapshot, items, seen, now.getTime()) } : null;
   }
 
   /** The per-user key that signs rollback bundles, beside them in the state folder (made on first use). */
@@ -77,6 +98,7 @@ export class Keeper {
     if (report.source === 'unavailable' || report.findings.some((f) => f.id === 'listeners.unavailable')) return;
     const now = this.world.now();
     await writeJsonAtomic(this.files.listenersSeen, nextSeen(report.items, memory.seen, now));
+    await keepWeeklySnapshot(this.files.listenerSnapshots, this.safe(report.items), now);
     if (saveBaseline) await writeJsonAtomic(memory.baselinePath, toBaseline(report.items, report.baseline.savedAt ? new Date(report.baseline.savedAt) : now));
   }
 
