@@ -4,6 +4,7 @@ import { scanListeners } from '../glance/listeners.ts';
 import { nodeFacts } from '../glance/node-facts.ts';
 import { takeStatus } from '../glance/status.ts';
 import { decideRoute } from '../probes/route.ts';
+import { childWorld, keepProbeChildReady } from '../probes/runner.ts';
 import { runProbeSuite } from '../probes/suite.ts';
 import { loadAllowlist, selectTargets } from '../probes/targets.ts';
 import { buildAllowlistExport } from '../report/allowlist-export.ts';
@@ -138,6 +139,11 @@ export class Session {
     });
     await this.keeper.keepProbeRun(report, targets, { log: true, lastRun: true });
     return report;
+  }
+
+  /** Keeps a probe child started and warmed up in this service's world, so the next daemon probe run starts at once; null stops it. */
+  async keepProbesReady(service: ServiceEnvironment | null): Promise<void> {
+    keepProbeChildReady(service && (await childWorld({ source: 'daemon', service, shellEnv: this.world.env })).world);
   }
 
   /** `clawbar report`: a fresh status look (unless the agent has one) with the last probe run, fix history and node facts. */
