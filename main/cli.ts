@@ -41,6 +41,11 @@ Commands:
   fix rollback [ID] [--force]                   restore a fix's rollback bundle and restart
   fix history [--json]                          the rollback bundles, newest first
   fix reapply ID [--apply [--plan ID]]          put back a fix something undid (new plan, preview, pre-flight)
+  watch [--plist PATH]          the schedules headless (health, listeners, clock, probes, metrics), with paging
+  watch install [--scope agent|daemon] [--plist PATH] | uninstall | status [--json]
+                                the watcher as a launchd job (LaunchAgent; LaunchDaemon for a daemon gateway)
+  watch pause --for DURATION [--reason TEXT] | resume
+                                hold pages back (logged, not sent), e.g. --for 30m
 
 Common options:
   --json      print one JSON document on stdout and nothing else
@@ -120,6 +125,17 @@ const COMMANDS: Record<string, CommandSpec> = {
         server: values.server as string | undefined, dryRun: values['dry-run'] === true, apply: values.apply === true, force: values.force === true,
         plan: values.plan as string | undefined, json: values.json === true, target: list(values.target), resolve: list(values.resolve),
         dnsServer: list(values['dns-server']), timeoutMs: Number(values.timeout), restartTimeoutMs: Number(values['restart-timeout']),
+      }, out);
+    },
+  },
+  watch: {
+    positionals: true,
+    options: { json: { type: 'boolean', default: false }, plist: { type: 'string' }, scope: { type: 'string' }, for: { type: 'string' }, reason: { type: 'string' } },
+    run: async (session, out, values, positionals) => {
+      if (positionals.length > 1) throw new UsageError(`watch: unexpected argument '${positionals[1]}'`);
+      return (await import('./cli/watch-command.ts')).watchCommand(session, {
+        sub: positionals[0], json: values.json === true, plist: values.plist as string | undefined, scope: values.scope as string | undefined,
+        for: values.for as string | undefined, reason: values.reason as string | undefined,
       }, out);
     },
   },

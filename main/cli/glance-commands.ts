@@ -7,7 +7,10 @@ import { badge, exitFor, formatFindings, heading, table } from './output.ts';
 export async function statusCommand(session: Session, args: { json: boolean }, out: Out): Promise<number> {
   const [service, settings] = await Promise.all([session.service(), session.settings()]);
   const report = await session.status(service, settings, 'status');
-  out.print(args.json, report, () => formatStatus(report));
+  const { watcherLine, watcherSummary } = await import('../watch/summary.ts');
+  const watcher = await watcherSummary(session.world, settings);
+  const line = watcherLine(watcher, session.world.now());
+  out.print(args.json, { ...report, watcher }, () => formatStatus(report, line));
   return exitFor(report.overall);
 }
 
@@ -47,7 +50,7 @@ export function formatListeners(report: ListenersReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function formatStatus(report: StatusReport): string {
+export function formatStatus(report: StatusReport, watcher?: string): string {
   const g = report.gateway;
   const listenerCounts = ['loopback', 'specific', 'wildcard'].map((e) => `${report.listeners.items.filter((l) => l.exposure === e).length} ${e}`).join(', ');
   const lines = [
@@ -55,6 +58,7 @@ export function formatStatus(report: StatusReport): string {
     `  gateway    ${g.state.padEnd(9)} ${g.url}${g.latencyMs !== null ? `  ${g.latencyMs.toFixed(1)} ms` : ''}${g.version ? `  v${g.version}` : ''}${g.failing.length ? `  failing: ${g.failing.join(', ')}` : ''}${g.error ? `  (${g.error})` : ''}`,
     `  listeners  ${report.listeners.state.padEnd(9)} ${listenerCounts}`,
     `  clock      ${report.clock.state.padEnd(9)} ${report.clock.offsetMs === null ? 'unknown' : `${signed(report.clock.offsetMs)} (${report.clock.method}, ${report.clock.server})`}`,
+    ...(watcher ? [`  watcher    ${watcher}`] : []),
     '',
     heading('Findings'),
     ...formatFindings(report.findings.slice(0, 8)),

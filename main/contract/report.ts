@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Finding, Severity } from './common.ts';
 import { EnvVariable, GatewayInfo, LaunchdInfo, ServiceInfo, ShellDifference } from './env.ts';
 import { FixBundleSummary } from './fix.ts';
-import { ClockReport, HealthReport, ListenersReport } from './glance.ts';
+import { ClockReport, HealthReport, ListenerChange, ListenersReport } from './glance.ts';
 import { Layer, ProbeReport, ProbeTarget } from './probe.ts';
 
 /** What is kept between runs and the documents built from it: last probe run, diagnostics report, allowlist export. */
@@ -51,6 +51,8 @@ export const DiagnosticsReport = z.object({
   environment: z.object({ variables: z.array(EnvVariable), redactedKeys: z.array(z.string()), shellDiff: z.array(ShellDifference) }),
   gateway: HealthReport,
   listeners: ListenersReport,
+  /** Listener changes since last week's dated snapshot (the runbook's weekly lsof diff); null while no snapshot is a week old. */
+  listenerWeekly: z.object({ savedAt: z.string(), changes: z.array(ListenerChange) }).nullable().optional(),
   clock: ClockReport,
   /** null when no probe has run on this node yet. */
   lastProbe: ProbeReport.nullable(),

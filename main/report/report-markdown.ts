@@ -90,7 +90,11 @@ export function reportMarkdown(report: DiagnosticsReport): string {
   if (listeners.partial) out.push(`Note: ${listeners.partial}`, '');
   out.push(...(listeners.items.length === 0 ? ['No TCP listeners seen.'] : mdTable(['exposure', 'address', 'port', 'process', 'pid', 'severity'], listeners.items.map((l) => [`${l.exposure}${l.network ? ` (${l.network})` : ''}`, l.address, l.port, l.process, l.pid, `${l.severity}${l.note ? `: ${l.note}` : ''}`]))));
   out.push('', listeners.baseline.savedAt ? `Changes since the baseline of ${listeners.baseline.savedAt}: ${listeners.baseline.changes.length || 'none'}.` : 'No listener baseline saved (`clawbar listeners --save-baseline`).');
-  for (const c of listeners.baseline.changes) out.push(`- ${c.change} ${c.process} ${c.address}:${c.port}${c.previousAddress ? ` (was ${c.previousAddress})` : ''}${c.ageHours !== null ? `, for ${c.ageHours} h` : ''}`);
+  const change = (c: DiagnosticsReport['listeners']['baseline']['changes'][number]) => `- ${c.change} ${c.process} ${c.address}:${c.port}${c.previousAddress ? ` (was ${c.previousAddress})` : ''}${c.ageHours !== null ? `, for ${c.ageHours} h` : ''}`;
+  for (const c of listeners.baseline.changes) out.push(change(c));
+  const weekly = report.listenerWeekly;
+  out.push('', weekly ? `Changes since last week's snapshot of ${weekly.savedAt}: ${weekly.changes.length || 'none'}.` : 'No weekly listener snapshot is a week old yet (they are kept in the state folder as the checks run).');
+  for (const c of weekly?.changes ?? []) out.push(change(c));
   out.push('', '## Clock', '', clock.offsetMs === null
     ? `Offset unknown (state ${clock.state}).${clock.sntpError ? ` ${clock.sntpError}.` : ''}`
     : `Offset ${clock.offsetMs} ms against ${clock.server} (${clock.method}), state **${clock.state}**.${clock.breaks.some((b) => b.broken) ? ` Breaks: ${clock.breaks.filter((b) => b.broken).map((b) => b.what).join(', ')}.` : ''}`);

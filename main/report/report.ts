@@ -8,6 +8,8 @@ export interface ReportInputs {
   lastProbe: LastProbeRun | null;
   fixHistory: FixBundleSummary[];
   node: NodeFacts;
+  /** Changes since last week's listener snapshot, when one is a week old. */
+  listenerWeekly?: DiagnosticsReport['listenerWeekly'];
   now?: Date;
 }
 
@@ -44,6 +46,7 @@ export function buildDiagnosticsReport(inputs: ReportInputs): DiagnosticsReport 
     environment: { variables: env.environment.variables, redactedKeys: env.environment.redactedKeys, shellDiff: env.shellDiff },
     gateway: status.gateway,
     listeners: status.listeners,
+    listenerWeekly: inputs.listenerWeekly ?? null,
     clock: status.clock,
     lastProbe: lastProbe?.report ?? null,
     findings,

@@ -154,7 +154,8 @@ export class Session {
       this.fixHistory(),
       nodeFacts(this.world.exec, this.world.platform),
     ]);
-    return buildDiagnosticsReport({ service: service.facts, status: fresh, lastProbe, fixHistory, node, now: this.world.now() });
+    const listenerWeekly = await this.keeper.weeklyListenerChanges(fresh.listeners.items);
+    return buildDiagnosticsReport({ service: service.facts, status: fresh, lastProbe, fixHistory, node, listenerWeekly, now: this.world.now() });
   }
 
   /** `clawbar report --allowlist`: the firewall-ticket rows with their probe commands and last results. */

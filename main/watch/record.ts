@@ -1,14 +1,13 @@
-import { chmod } from 'node:fs/promises';
 import type { AgentState } from '../ipc-contract.ts';
-import { notifierName, pagingSecrets } from '../paging/bodies.ts';
+import { notifierName } from '../paging/bodies.ts';
 import type { Track } from '../paging/debounce.ts';
 import type { Pager } from '../paging/pager.ts';
 import type { Settings } from '../settings-schema.ts';
 import { readFixWindow, readPause } from '../store/maintenance.ts';
 import { readPagerState, writePagerState, writeWatchState } from '../store/watch-files.ts';
-import { fileFacts } from '../system/files.ts';
 import type { WorldFiles } from '../world.ts';
 import type { AgentPort } from './port.ts';
+import { privateSettings } from './settings-mode.ts';
 
 /** The watcher's state file is rewritten at most this often (every check ends with a write request). */
 const WRITE_EVERY_MS = 1_000;
@@ -91,12 +90,9 @@ export class WatcherRecord {
 
   /** A settings file holding webhook URLs or credentials is made 0600, and the change logged. */
   async tightenSettings(settings: Settings): Promise<void> {
-    if (pagingSecrets(settings.paging.notifiers, settings.paging.heartbeatUrl).length === 0) return;
     const path = this.files.settings;
-    const facts = await fileFacts(path);
-    if (!facts.exists || facts.mode === undefined || (facts.mode & 0o077) === 0) return;
-    await chmod(path, 0o600).then(
-      () => this.port.session.keeper.logWatch({ event: 'settings-mode', path, from: `0${(facts.mode! & 0o777).toString(8)}`, to: '0600', why: 'it holds paging secrets' }),
+    await privateSettings(path, settings).then(
+      (from) => (from ? this.port.session.keeper.logWatch({ event: 'settings-mode', path, from, to: '0600', why: 'it holds paging secrets' }) : undefined),
       (error: Error) => this.port.say?.(`cannot make ${path} private: ${error.message}`),
     );
   }
