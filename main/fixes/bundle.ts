@@ -5,6 +5,7 @@ import type { FixBundleSummary, FixKind, FixRequest } from '../contract.ts';
 import { writeFileAtomic } from '../system/atomic-write.ts';
 import { manifestText, ownershipProblem, readTrustedManifest, type BundleTrust } from './bundle-trust.ts';
 import { BUNDLE_ID, REQUEST_CERT, sha256, summarize, type BundleManifest, type Expectation } from './manifest.ts';
+import { sealRequest } from './request-seal.ts';
 import { FixRefused, type FileWrite, type FixCommand, type RestartKind } from './types.ts';
 
 export { sha256, type BundleManifest } from './manifest.ts';
@@ -58,7 +59,7 @@ export async function createBundle(root: string, input: BundleInput, trust: Bund
   const manifest: BundleManifest = {
     schema: 'clawbar.fix-bundle/2', id: input.id, kind: input.kind, createdAt: new Date().toISOString(), state: 'prepared',
     summary: input.summary, plistPath: input.plistPath, serviceTarget: input.serviceTarget, restart: input.restart, files, undo,
-    request: input.request, expect: input.expect, fixed: { targets: [], exposure: input.kind === 'bind' },
+    ...sealRequest(input.request, trust.key), expect: input.expect, fixed: { targets: [], exposure: input.kind === 'bind' },
   };
   await writeManifest(dir, manifest, trust.key);
   return { dir, manifest };

@@ -10,6 +10,7 @@ import { draftClock } from './clock.ts';
 import { assertBundleFiles, assertServiceLabel } from './guards.ts';
 import { REQUEST_CERT } from './manifest.ts';
 import { draftProxy } from './proxy.ts';
+import { openRequest } from './request-seal.ts';
 import { restartSteps, type Step } from './restart.ts';
 import { undoBundle } from './restore.ts';
 import { StepLog } from './step-log.ts';
@@ -61,8 +62,6 @@ export async function runFix(request: FixRequest, context: FixContext, options: 
     await log.record('plan', 'failed', error.message);
     return refused(request.kind, options.mode, error.message, log.steps);
   }
-  // A file that would be written byte for byte as it is needs no write, no backup and no restart.
-  draft = { ...draft, writes: draft.writes.filter((w) => w.symlink || !w.before?.equals(w.content) || w.beforeMode !== w.mode) };
   if (draft.writes.length === 0 && draft.commands.length === 0) {
     await log.record('plan', 'ok', 'nothing to change');
     return { ...refused(request.kind, options.mode, '', log.steps), ok: true, summary: `Nothing to change: ${draft.title.replace(/^./, (c) => c.toLowerCase())} is already the case.` };
@@ -77,14 +76,16 @@ export async function runFix(request: FixRequest, context: FixContext, options: 
  * from the copy the bundle kept, so a moved or deleted original does not matter.
  */
 export async function reapplyRequest(root: string, id: string, context: Pick<FixContext, 'bundleTrust'>, mode: FixOptions['mode']): Promise<FixRequest | FixOutcome> {
-  let opened: Awaited<ReturnType<typeof readTrustedManifest>>;
-  try { opened = await readTrustedManifest(root, id, await context.bundleTrust()); } catch (error) {
+  try {
+    const trust = await context.bundleTrust();
+    const { dir, manifest } = await readTrustedManifest(root, id, trust);
+    const request = openRequest(manifest.request, manifest.sealed, trust.key);
+    const plistPath = manifest.plistPath ?? undefined;
+    return request.kind === 'ca' ? { ...request, cert: join(dir, REQUEST_CERT), plistPath } : { ...request, plistPath };
+  } catch (error) {
     if (!(error instanceof FixRefused)) throw error;
     return refused(kindOfId(id), mode, error.message, []);
   }
-  const { dir, manifest } = opened;
-  const plistPath = manifest.plistPath ?? undefined;
-  return manifest.request.kind === 'ca' ? { ...manifest.request, cert: join(dir, REQUEST_CERT), plistPath } : { ...manifest.request, plistPath };
 }
 
 /** The kind a bundle id names (`20260101-120000-ca-1a2b`), for outcomes about a bundle that cannot be read. */

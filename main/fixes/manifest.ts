@@ -69,6 +69,8 @@ export const BundleManifest = z.object({
   undo: z.array(UndoStep),
   /** The request as the operator gave it: `fix reapply` plans it again (a CA from the copy kept here). */
   request: FixRequest,
+  /** A proxy password taken out of `request`, sealed with the per-user key (request-seal.ts); null when there is none. */
+  sealed: z.string().nullable(),
   expect: z.array(Expectation),
   /** The failure the fix mended: targets that passed again after it, and for bind the exposed port. */
   fixed: z.object({ targets: z.array(z.string()), exposure: z.boolean() }),

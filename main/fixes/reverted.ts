@@ -26,9 +26,10 @@ export interface FailingNow {
 /** A value is shown as is only when the expectation shows the value itself (a path, "loopback"), never a proxy URL. */
 function differs(what: string, current: string | undefined | null, want: { sha256: string | null; shown: string }): string | null {
   if (want.sha256 === null) return current === undefined || current === null ? null : `${what} is set again`;
-  if (current === undefined || current === null) return `${what} is no longer set (the fix set ${want.shown})`;
+  const visible = sha256(want.shown) === want.sha256;
+  if (current === undefined || current === null) return `${what} is no longer set${visible ? ` (the fix set ${want.shown})` : ''}`;
   if (sha256(current) === want.sha256) return null;
-  return sha256(want.shown) === want.sha256 ? `${what} is ${current} now, not ${want.shown}` : `${what} holds another value than ${want.shown}`;
+  return visible ? `${what} is ${current} now, not ${want.shown}` : `${what} holds another value than ${want.shown}`;
 }
 
 function difference(expectation: Expectation, now: ServiceNow): string | null {

@@ -38,6 +38,17 @@ export interface GatewayWorld {
   upkeep(action: UpkeepAction): Promise<UpkeepResult>;
   /** Restarts the job as launchd would after OpenClaw rewrote its files (`kickstart -k`: the plist as loaded, the env file read again). */
   kickstart(): Promise<void>;
+  /** Unloads and loads the job again (`bootout` + `bootstrap`), as after an edited plist. */
+  reload(): Promise<void>;
+}
+
+export interface GatewayWorldOptions {
+  config?: Record<string, unknown>;
+  extraArgs?: string[];
+  /** Environment of the shell that ran `openclaw gateway install` (it copies OPENCLAW_PROXY_URL and NODE_EXTRA_CA_CERTS). */
+  installEnv?: Record<string, string>;
+  /** Runs after the install, before the job is loaded: hand edits an operator (or an older tool) made. */
+  prepare?: (svc: InstalledService) => Promise<void>;
 }
 
 /**
@@ -45,10 +56,10 @@ export interface GatewayWorld {
  * and started through the launchctl stand-in (real wrapper, env file and
  * gateway), with clawbar's CLI pointed at the stand-in.
  */
-export async function gatewayWorld(world: string, options: { config?: Record<string, unknown>; extraArgs?: string[] } = {}): Promise<GatewayWorld> {
+export async function gatewayWorld(world: string, options: GatewayWorldOptions = {}): Promise<GatewayWorld> {
   const port = await freePort();
   const standin = await installLaunchctlStandin(join(world, '.launchd-standin'));
-  const svc = await installWithOpenclaw(world, { port });
+  const svc = await installWithOpenclaw(world, { port, env: options.installEnv });
   await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { mode: 'local', bind: 'loopback', auth: { mode: 'none' } }, ...options.config }, null, 2));
   // clawbar's own settings: the clock check asks a dead loopback port, never a time server out there.
   await mkdir(join(world, '.config', 'clawbar'), { recursive: true });
@@ -59,13 +70,18 @@ export async function gatewayWorld(world: string, options: { config?: Record<str
     job.ProgramArguments = [...(job.ProgramArguments as string[]), ...options.extraArgs];
     await writeFile(svc.plistPath, buildPlist(job as never));
   }
+  await options.prepare?.(svc);
   await standin.bootstrap(svc.plistPath, world);
   const readyUrl = `http://127.0.0.1:${port}/readyz`;
   await waitFor('gateway ready', async () => (await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok === true, 90_000, 300);
   const env = { ...cliEnv(world), ...standin.env };
   const cli = (args: string[]) => runCli(args, env, { timeoutMs: 240_000 });
+  const target = `gui/${process.getuid?.() ?? 0}/${svc.label}`;
+  const launchctl = (args: string[]) => new Promise<void>((resolve, reject) =>
+    execFile(join(standin.binDir, 'launchctl'), args, { env: { ...env }, timeout: 60_000 }, (error) => (error ? reject(error) : resolve())));
+  const ready = () => waitFor('gateway ready again', async () => (await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok === true, 90_000, 300);
   return {
-    world, svc, port, env, readyUrl, standin, target: `gui/${process.getuid?.() ?? 0}/${svc.label}`, cli,
+    world, svc, port, env, readyUrl, standin, target, cli,
     fix: async (args) => {
       const run = await cli(['fix', ...args, '--json']);
       assert.ok(run.stdout.trim().startsWith('{'), `fix ${args.join(' ')} printed no JSON (exit ${run.code}): ${run.stderr}`);
@@ -75,8 +91,13 @@ export async function gatewayWorld(world: string, options: { config?: Record<str
     status: async () => StatusReport.parse(JSON.parse((await cli(['status', '--json'])).stdout)),
     upkeep: (action) => openclawUpkeep(world, action, { port }),
     kickstart: async () => {
-      await new Promise<void>((resolve, reject) => execFile(join(standin.binDir, 'launchctl'), ['kickstart', '-k', `gui/${process.getuid?.() ?? 0}/${svc.label}`], { env: { ...env } }, (error) => (error ? reject(error) : resolve())));
-      await waitFor('gateway ready again', async () => (await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => null))?.ok === true, 90_000, 300);
+      await launchctl(['kickstart', '-k', target]);
+      await ready();
+    },
+    reload: async () => {
+      await launchctl(['bootout', target]);
+      await launchctl(['bootstrap', `gui/${process.getuid?.() ?? 0}`, svc.plistPath]);
+      await ready();
     },
   };
 }
