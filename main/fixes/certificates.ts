@@ -13,8 +13,30 @@ export interface CertificateInfo {
   pem: string;
 }
 
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const BEGIN = '-----BEGIN CERTIFICATE-----';
+const END = '-----END CERTIFICATE-----';
 const MAX_CERTS = 1_000;
+
+/**
+ * The PEM certificate blocks of a text, each from a BEGIN line to the first
+ * END after it, at most `limit` of them. A scan with indexOf instead of a lazy
+ * `BEGIN[\s\S]*?END` pattern: that one searched to the end of the text again
+ * for every BEGIN without an END, quadratic on a file of BEGIN lines.
+ */
+export function pemBlocks(text: string, limit: number): string[] {
+  const blocks: string[] = [];
+  let from = 0;
+  while (blocks.length < limit) {
+    const begin = text.indexOf(BEGIN, from);
+    if (begin < 0) break;
+    const end = text.indexOf(END, begin + BEGIN.length);
+    // No END after this BEGIN means none after any later BEGIN either.
+    if (end < 0) break;
+    blocks.push(text.slice(begin, end + END.length));
+    from = end + END.length;
+  }
+  return blocks;
+}
 
 const oneLine = (dn: string) => dn.split('\n').filter(Boolean).join(', ');
 
@@ -38,8 +60,8 @@ function describe(cert: X509Certificate): CertificateInfo {
  */
 export function parseCertificates(bytes: Buffer, path: string): CertificateInfo[] {
   const text = bytes.toString('latin1');
-  const blocks = text.match(PEM_BLOCK);
-  if (blocks) {
+  const blocks = pemBlocks(text, MAX_CERTS + 1);
+  if (blocks.length > 0) {
     if (blocks.length > MAX_CERTS) throw new InputError(`${path} holds more than ${MAX_CERTS} certificates`, path);
     return blocks.map((block, index) => {
       try { return describe(new X509Certificate(block)); } catch (error) {
@@ -71,7 +93,7 @@ export function refusalFor(cert: CertificateInfo, now = Date.now()): string | nu
 export function bundleCertificates(text: string): { certs: CertificateInfo[]; skipped: number } {
   const certs: CertificateInfo[] = [];
   let skipped = 0;
-  for (const block of (text.match(PEM_BLOCK) ?? []).slice(0, 10 * MAX_CERTS)) {
+  for (const block of pemBlocks(text, 10 * MAX_CERTS)) {
     try { certs.push(describe(new X509Certificate(block))); } catch { skipped++; }
   }
   return { certs, skipped };

@@ -10,28 +10,59 @@ export interface ScutilResolver {
   mdns: boolean;
 }
 
+/** `scutil --dns` prints a few KB; anything past this is not real output and is not read. */
+export const MAX_SCUTIL_BYTES = 1024 * 1024;
+const MAX_LINES = 10_000;
+const SCOPED = 'DNS configuration (for scoped queries)';
+
+/**
+ * Splits `  key[0] : value` into its key (index dropped) and value. Done with
+ * indexOf rather than one regular expression because a pattern whose key and
+ * padding both match spaces backtracks cubically on a long line of blanks.
+ */
+function keyValue(line: string): { key: string; value: string } | null {
+  if (line[0] !== ' ' && line[0] !== '\t') return null;
+  const colon = line.indexOf(':');
+  if (colon < 0) return null;
+  let key = line.slice(0, colon).trim();
+  const bracket = key.lastIndexOf('[');
+  if (bracket >= 0 && key.endsWith(']') && /^\d+$/.test(key.slice(bracket + 1, -1))) key = key.slice(0, bracket).trimEnd();
+  if (!key || !/^[a-z_ ]+$/.test(key)) return null;
+  return { key, value: line.slice(colon + 1).trim() };
+}
+
+/** The interface name in `if_index : 14 (utun8)`. */
+function interfaceName(value: string): string | null {
+  const open = value.indexOf('(');
+  const close = open < 0 ? -1 : value.indexOf(')', open + 1);
+  return close > open + 1 ? value.slice(open + 1, close) : null;
+}
+
 /**
  * Parses the unscoped part of `scutil --dns` (the resolvers getaddrinfo uses),
  * old and new layouts alike; the "for scoped queries" section is ignored.
+ * Linear in the input, which is cut at MAX_SCUTIL_BYTES and MAX_LINES.
  */
 export function parseScutilDns(text: string): ScutilResolver[] {
-  const unscoped = text.split(/^DNS configuration \(for scoped queries\)/m)[0]!;
+  const bounded = text.length > MAX_SCUTIL_BYTES ? text.slice(0, MAX_SCUTIL_BYTES) : text;
+  const scoped = bounded.startsWith(SCOPED) ? 0 : bounded.indexOf(`\n${SCOPED}`);
+  const unscoped = scoped < 0 ? bounded : bounded.slice(0, scoped);
   const resolvers: ScutilResolver[] = [];
   let current: ScutilResolver | null = null;
-  for (const line of unscoped.split('\n').slice(0, 10_000)) {
-    if (/^resolver #\d+/.test(line.trim())) {
+  for (const line of unscoped.split('\n', MAX_LINES)) {
+    if (/^resolver #\d/.test(line.trim())) {
       current = { nameservers: [], searchDomains: [], domain: null, interface: null, mdns: false };
       resolvers.push(current);
       continue;
     }
-    const match = /^\s+([a-z_ ]+?)(?:\[\d+\])?\s*:\s*(.*)$/.exec(line);
-    if (!match || !current) continue;
-    const [, key, value = ''] = match;
-    if (key === 'nameserver') current.nameservers.push(value.trim());
-    else if (key === 'search domain') current.searchDomains.push(value.trim());
-    else if (key === 'domain') current.domain = value.trim().toLowerCase();
-    else if (key === 'if_index') current.interface = /\(([^)]+)\)/.exec(value)?.[1] ?? null;
-    else if (key === 'options' && /mdns/.test(value)) current.mdns = true;
+    const pair = current && keyValue(line);
+    if (!pair || !current) continue;
+    const { key, value } = pair;
+    if (key === 'nameserver') current.nameservers.push(value);
+    else if (key === 'search domain') current.searchDomains.push(value);
+    else if (key === 'domain') current.domain = value.toLowerCase();
+    else if (key === 'if_index') current.interface = interfaceName(value);
+    else if (key === 'options' && value.includes('mdns')) current.mdns = true;
   }
   return resolvers;
 }

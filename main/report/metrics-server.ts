@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** The only address the endpoint binds: the app's own listener must pass its own listener audit. */
 const METRICS_HOST = '127.0.0.1';
@@ -7,6 +8,24 @@ export interface MetricsServer {
   port: number;
   close(): Promise<void>;
 }
+
+/**
+ * A scrape is one short request every 15 s or so; these bounds keep sockets
+ * that never finish a request (idle, or sending headers a byte at a time) from
+ * starving it. Tests pass shorter ones.
+ */
+export interface MetricsLimits {
+  /** Open sockets kept; past it the oldest one not serving a request is closed to make room. */
+  maxConnections: number;
+  /** A socket with nothing in flight for this long is closed. */
+  idleTimeoutMs: number;
+  /** Time to send the request headers. */
+  headersTimeoutMs: number;
+  /** Time to send the whole request. */
+  requestTimeoutMs: number;
+}
+
+export const METRICS_LIMITS: MetricsLimits = { maxConnections: 16, idleTimeoutMs: 5_000, headersTimeoutMs: 3_000, requestTimeoutMs: 5_000 };
 
 const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
@@ -27,8 +46,16 @@ function loopbackHost(host: string | undefined): boolean {
  * gauges only with `# EOF`, valid as OpenMetrics and as Prometheus text, so
  * the content type follows the scraper's Accept header.
  */
-export function startMetricsServer(options: { port: number; current: () => string }): Promise<MetricsServer> {
-  const server: Server = createServer((req, res) => {
+export function startMetricsServer(options: { port: number; current: () => string; limits?: Partial<MetricsLimits> }): Promise<MetricsServer> {
+  const limits = { ...METRICS_LIMITS, ...options.limits };
+  // Open sockets, oldest first, and those serving a request right now.
+  const open = new Set<Socket>();
+  const busy = new Set<Socket>();
+  // Node enforces the header and request timeouts only when it sweeps its connections, every 30 s by default.
+  const sweepMs = Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2)));
+  const server: Server = createServer({ connectionsCheckingInterval: sweepMs, maxHeaderSize: 8 * 1024, requestTimeout: limits.requestTimeoutMs }, (req, res) => {
+    busy.add(req.socket);
+    res.once('close', () => busy.delete(req.socket));
     if (!loopbackHost(req.headers.host)) {
       res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request\n');
       return;
@@ -46,11 +73,17 @@ export function startMetricsServer(options: { port: number; current: () => strin
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
-  // A metrics endpoint needs few, short connections; these bounds keep a stuck client from holding it.
-  server.maxConnections = 16;
-  server.headersTimeout = 5_000;
-  server.requestTimeout = 10_000;
-  server.keepAliveTimeout = 5_000;
+  server.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => { open.delete(socket); busy.delete(socket); });
+    if (open.size <= limits.maxConnections) return;
+    // A refused newcomer would let whoever holds idle sockets shut scrapes out; the oldest idle one goes instead.
+    const idle = [...open].find((s) => !busy.has(s) && s !== socket);
+    (idle ?? socket).destroy();
+  });
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.keepAliveTimeout = Math.min(limits.idleTimeoutMs, 5_000);
+  server.setTimeout(limits.idleTimeoutMs);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: options.port, host: METRICS_HOST, exclusive: true }, () => {

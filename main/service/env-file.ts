@@ -110,7 +110,7 @@ export function evaluateEnvFile(text: string, inherited: Record<string, string>)
     if (exported) assigned.set(name, { name, value, line });
   };
 
-  const { commands, syntaxError } = lexShell(text);
+  const { commands, syntaxError, tooDeep } = lexShell(text);
   try {
     for (const command of commands) {
       if (command.unsupported) {
@@ -166,6 +166,10 @@ export function evaluateEnvFile(text: string, inherited: Record<string, string>)
     if (!(error instanceof Fatal)) throw error;
     fatal = true;
     issues.push({ line: 0, severity: 'critical', message: `${error.message}; sourcing stops there and the gateway does not start` });
+  }
+  if (tooDeep) {
+    // Not fatal: sh evaluates such a line. What clawbar shows stops there, so it must not pass as complete.
+    issues.push({ line: tooDeep.line, severity: 'critical', message: `${tooDeep.message}; clawbar stops reading the file here, so the variables it sets from this line on are not shown or checked` });
   }
   if (syntaxError) {
     fatal = true;

@@ -30,13 +30,45 @@ interface Block {
 }
 
 const MAX_LINES = 20_000;
+/** `launchctl print` of one job is a few KB; the executor caps it at 2 MB and so does the parser. */
+export const MAX_PRINT_BYTES = 2 * 1024 * 1024;
 
-/** Parses launchctl's TAB-indented `key = value` / `name = {` / `K => V` layout into nested blocks. */
+/** A stray carriage return inside a line makes it an item, as launchctl never prints one in a value. */
+const LINE_BREAK = /[\r\u2028\u2029]/;
+
+/** The block name of `name = {` / `name => {`, or null when the line opens no block. */
+function blockName(line: string): string | null {
+  if (!line.endsWith('{')) return null;
+  const head = line.slice(0, -1).trimEnd();
+  const name = head.endsWith('=>') ? head.slice(0, -2).trimEnd() : head.endsWith('=') ? head.slice(0, -1).trimEnd() : null;
+  return name === null || LINE_BREAK.test(name) ? null : name;
+}
+
+/** `key => value` where the key has no blanks (environment blocks). */
+function arrowPair(line: string): [string, string] | null {
+  const at = line.indexOf(' => ');
+  if (at <= 0 || /\s/.test(line.slice(0, at)) || LINE_BREAK.test(line.slice(at))) return null;
+  return [line.slice(0, at), line.slice(at + 4)];
+}
+
+/** `key = value` where the key holds no `=`. */
+function equalsPair(line: string): [string, string] | null {
+  const at = line.indexOf(' = ');
+  if (at <= 0 || line.slice(0, at).includes('=') || LINE_BREAK.test(line.slice(at))) return null;
+  return [line.slice(0, at), line.slice(at + 3)];
+}
+
+/**
+ * Parses launchctl's TAB-indented `key = value` / `name = {` / `K => V` layout
+ * into nested blocks. Plain string searches instead of regular expressions
+ * with adjacent blank-matching parts, which were quadratic on a value padded
+ * with thousands of spaces.
+ */
 export function parsePrintBlocks(text: string): Block {
   const root: Block = { values: new Map(), blocks: new Map(), items: [] };
   const stack: Block[] = [root];
-  const lines = text.split('\n');
-  for (const rawLine of lines.slice(0, MAX_LINES)) {
+  const bounded = text.length > MAX_PRINT_BYTES ? text.slice(0, MAX_PRINT_BYTES) : text;
+  for (const rawLine of bounded.split('\n', MAX_LINES)) {
     const line = rawLine.trim();
     if (!line) continue;
     const top = stack[stack.length - 1]!;
@@ -44,17 +76,15 @@ export function parsePrintBlocks(text: string): Block {
       if (stack.length > 1) stack.pop();
       continue;
     }
-    const open = /^(.*?)\s*=\s*\{$/.exec(line) ?? /^(.*?)\s*=>\s*\{$/.exec(line);
-    if (open) {
+    const open = blockName(line);
+    if (open !== null) {
       const child: Block = { values: new Map(), blocks: new Map(), items: [] };
-      if (!top.blocks.has(open[1]!)) top.blocks.set(open[1]!, child);
+      if (!top.blocks.has(open)) top.blocks.set(open, child);
       stack.push(child);
       continue;
     }
-    const arrow = /^(\S+) => (.*)$/.exec(line);
-    if (arrow) { top.values.set(arrow[1]!, arrow[2]!); continue; }
-    const pair = /^([^=]+?) = (.*)$/.exec(line);
-    if (pair) { top.values.set(pair[1]!, pair[2]!); continue; }
+    const pair = arrowPair(line) ?? equalsPair(line);
+    if (pair) { top.values.set(pair[0], pair[1]); continue; }
     top.items.push(line);
   }
   return root;

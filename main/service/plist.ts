@@ -22,9 +22,45 @@ export interface LaunchdJob {
 }
 
 const BINARY_MAGIC = 'bplist00';
+/** Real launchd jobs are a few KB; readBoundedFile refuses bigger files and so does the parser. */
+export const MAX_PLIST_BYTES = 4 * 1024 * 1024;
+/** Characters XML 1.0 cannot carry at all, not even as `&#1;`. */
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const MAX_DEPTH = 256;
+
+/**
+ * The first key or string of a parsed XML plist holding a character XML 1.0
+ * forbids, as `where` and the code point. xmldom lets such characters through
+ * (raw or as `&#1;`), but such a file cannot be written back as XML, so it is
+ * refused on reading instead of failing later in a fix. Iterative, so a deep
+ * plist costs no stack.
+ */
+function forbiddenCharacter(root: unknown): { where: string; code: string } | null {
+  const pending: Array<{ value: unknown; where: string; depth: number }> = [{ value: root, where: '', depth: 0 }];
+  const found = (text: string) => {
+    const match = NOT_XML_CHAR.exec(text);
+    return match ? `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : null;
+  };
+  while (pending.length > 0) {
+    const { value, where, depth } = pending.pop()!;
+    if (typeof value === 'string') {
+      const code = found(value);
+      if (code) return { where: where || 'the top level', code };
+    } else if (value && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value) && depth < MAX_DEPTH) {
+      for (const [key, item] of Object.entries(value)) {
+        const label = Array.isArray(value) ? `${where}[${key}]` : `${where}${where ? '.' : ''}${JSON.stringify(key).slice(1, -1)}`;
+        const code = Array.isArray(value) ? null : found(key);
+        if (code) return { where: `the key ${label}`, code };
+        pending.push({ value: item, where: label, depth: depth + 1 });
+      }
+    }
+  }
+  return null;
+}
 
 /** Parses plist bytes (XML or binary). Throws InputError when they are not a plist at all. */
 export function parsePlistBytes(bytes: Buffer, path: string): { value: unknown; format: 'xml' | 'binary' } {
+  if (bytes.length > MAX_PLIST_BYTES) throw new InputError(`${path} is ${bytes.length} bytes, larger than the ${MAX_PLIST_BYTES}-byte limit for a launchd plist`, path);
   if (bytes.subarray(0, 6).toString('latin1') === 'bplist') {
     try {
       return { value: parseBinary(new Uint8Array(bytes)), format: 'binary' };
@@ -50,11 +86,16 @@ export function parsePlistBytes(bytes: Buffer, path: string): { value: unknown; 
     errors.push((error as Error).message.split('\n')[0]!.trim());
   }
   if (errors.length > 0) throw new InputError(`${path} is not well-formed XML: ${errors[0]}`, path);
+  let value: unknown;
   try {
-    return { value: parsePlist(text), format: 'xml' };
+    value = parsePlist(text);
   } catch (error) {
-    throw new InputError(`${path} is not a valid plist: ${(error as Error).message}`, path);
+    throw new InputError(`${path} is not a valid plist: ${(error as Error).message.split('\n')[0]}`, path);
   }
+  const bad = forbiddenCharacter(value);
+  // The value itself is never quoted: it may be a token.
+  if (bad) throw new InputError(`${path} is not a valid XML plist: ${bad.where} holds the control character ${bad.code}, which XML does not allow`, path);
+  return { value, format: 'xml' };
 }
 
 const optionalString = z.string().nullable().catch(null);

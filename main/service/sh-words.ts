@@ -27,7 +27,16 @@ export interface LexResult {
   commands: Command[];
   /** A syntax error sh would stop at (unterminated quote, bad substitution). */
   syntaxError: { line: number; message: string } | null;
+  /** Where clawbar stopped reading because expansions nest deeper than MAX_NESTING; sh itself would go on. */
+  tooDeep: { line: number; message: string } | null;
 }
+
+/**
+ * How deep `${A:-${B:-...}}` may nest before clawbar stops reading. Real env
+ * files nest one or two levels; the bound keeps a hostile file from
+ * exhausting the stack of this recursive reader and of the evaluator.
+ */
+export const MAX_NESTING = 64;
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -36,6 +45,8 @@ const OPERATORS = new Set(['|', '&', '<', '>', '(', ')']);
 class Lexer {
   private pos = 0;
   line = 1;
+  /** Open `${...:-` expansions around the reader. */
+  depth = 0;
   private readonly src: string;
   constructor(src: string) { this.src = src; }
 
@@ -51,6 +62,7 @@ class Lexer {
 }
 
 class SyntaxFault extends Error {}
+class NestingFault extends Error {}
 
 function readParam(lx: Lexer, quoted: boolean): Piece {
   // Called with lx positioned just after '$'.
@@ -67,7 +79,10 @@ function readParam(lx: Lexer, quoted: boolean): Piece {
     const sign = lx.peek();
     if (sign === '-' || sign === '+') {
       op += lx.next();
+      if (lx.depth >= MAX_NESTING) throw new NestingFault(`parameter expansions nest more than ${MAX_NESTING} deep`);
+      lx.depth++;
       const word = readPieces(lx, quoted ? 'dq-brace' : 'brace');
+      lx.depth--;
       return { kind: 'param', name, op: op as '-' | ':-' | '+' | ':+', word, quoted };
     }
     return skipBraced(lx, `\${${name}${op}...} expansion`);
@@ -203,12 +218,13 @@ export function lexShell(src: string): LexResult {
       current.words.push({ pieces, raw: lx.slice(from) });
     }
     finish();
-    return { commands, syntaxError: null };
+    return { commands, syntaxError: null, tooDeep: null };
   } catch (error) {
     if (error instanceof SyntaxFault) {
       // sh parses a whole command before running it, so the broken one never runs.
-      return { commands, syntaxError: { line: lx.line, message: error.message } };
+      return { commands, syntaxError: { line: lx.line, message: error.message }, tooDeep: null };
     }
+    if (error instanceof NestingFault) return { commands, syntaxError: null, tooDeep: { line: current?.line ?? lx.line, message: error.message } };
     throw error;
   }
 }
