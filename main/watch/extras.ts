@@ -31,6 +31,9 @@ export class AgentExtras {
   private follow: Periodic | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly confirming = new Set<string>();
+  /** One look per sample or probe run: a second look soon and the schedule may join the same run. */
+  private readonly looked = new Map<string, unknown>();
+  private queue: Promise<void> = Promise.resolve();
   private readonly config: ConfigWatch;
   private readonly record: WatcherRecord;
   private readonly port: AgentPort;
@@ -100,12 +103,24 @@ export class AgentExtras {
   }
 
   /** After every run of an agent check: the watcher's state file, the pager, the heartbeat, a prompt second look. Never awaited by the check. */
-  async checked(id: string): Promise<void> {
+  checked(id: string): Promise<void> {
+    // One at a time, in the order the checks finished, so two looks never interleave in the debounce.
+    const next = this.queue.then(() => this.look(id));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async look(id: string): Promise<void> {
     if (this.following) return;
     try {
       if (this.port.role === 'watcher') this.record.writeSoon(this.pager);
       if (!this.pager.active) return;
       const state = this.port.ownState();
+      const run = id === 'health' ? this.port.lastSampleAt() : id === 'probes' ? state.lastProbe?.traceId ?? null : undefined;
+      if (run !== undefined) {
+        if (run === null || this.looked.get(id) === run) return;
+        this.looked.set(id, run);
+      }
       const fixFindings = id === 'service' ? await this.fixFindings(state) : [];
       const unsettled = await this.pager.checked(id, state, fixFindings);
       if (id === 'health') this.pager.cycle();

@@ -22,6 +22,8 @@ export interface AgentPort {
   notify(notice: Notice): void;
   applySettings(settings: Settings): Promise<unknown>;
   cycleMs(): number;
+  /** When the latest health sample was taken: a run that joined one in flight brings no new look. */
+  lastSampleAt(): number | null;
   /** One line for whoever runs the agent (the watcher's log); the app passes none. */
   say?: (line: string) => void;
 }
