@@ -95,6 +95,30 @@ const asRecord = (value: unknown): Record<string, unknown> =>
   value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const asString = (value: unknown): string | null => (typeof value === 'string' && value.trim() ? value.trim() : null);
 
+const SECRET_KEY = /(token|password|passwd|secret|api[-_]?key|apikey|credential|cookie|private[-_]?key|webhook|auth[-_]?header)/i;
+const MAX_CONFIG_DEPTH = 32;
+
+/**
+ * Every value the config keeps under a secret-sounding key (gateway tokens,
+ * provider API keys, channel bot tokens, webhook URLs) wherever it sits, so a
+ * preview of an edit to the file cannot show one. Bounded in depth: the
+ * config is the operator's, and a hostile one must not recurse forever.
+ */
+export function configSecrets(data: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown, secretKey: boolean, depth: number): void => {
+    if (depth > MAX_CONFIG_DEPTH) return;
+    if (typeof value === 'string') {
+      if (secretKey && value.length > 0) found.add(value);
+      return;
+    }
+    if (Array.isArray(value)) for (const item of value) walk(item, secretKey, depth + 1);
+    else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, secretKey || SECRET_KEY.test(key), depth + 1);
+  };
+  walk(data, false, 0);
+  return [...found];
+}
+
 /** Extracts the gateway settings from parsed config JSON. */
 export function readGatewayConfig(data: unknown): GatewayConfig {
   const root = asRecord(data);
@@ -105,7 +129,7 @@ export function readGatewayConfig(data: unknown): GatewayConfig {
   const providers = asRecord(models.providers);
   const portValue = gateway.port;
   const port = typeof portValue === 'number' && Number.isInteger(portValue) && portValue > 0 && portValue < 65536 ? portValue : null;
-  const secrets = [auth.token, auth.password].filter((item): item is string => typeof item === 'string' && item.length > 0);
+  const secrets = configSecrets(root);
   return {
     found: true,
     port,
