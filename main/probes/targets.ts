@@ -33,13 +33,27 @@ const Allowlist = z.object({ egress: z.array(AllowlistRow) });
 export async function loadAllowlist(path: string): Promise<AllowlistRow[]> {
   let text: string;
   try {
-    text = (await readBoundedFile(path, 1024 * 1024)).toString('utf8');
+    // A few hundred rows at most; yaml's cost grows faster than its input on hostile text, so the bound is tight.
+    text = (await readBoundedFile(path, 64 * 1024)).toString('utf8');
   } catch (error) {
     if (error instanceof InputError && /no such file/.test(error.message)) return [];
     throw error;
   }
+  // An allowlist is two levels deep; deeper nesting only ever comes from hostile text, which exhausts yaml's recursion.
+  let flow = 0;
+  for (const [index, line] of text.split('\n').entries()) {
+    const deepBlock = /^[ \t]{64}|^\s*(?:[-?:][ \t]+){4}/.test(line);
+    for (const c of line) flow = c === '[' || c === '{' ? flow + 1 : c === ']' || c === '}' ? Math.max(0, flow - 1) : flow;
+    if (deepBlock || flow > 16) throw new InputError(`${path} is not a usable allowlist: line ${index + 1} nests deeper than an allowlist needs`, path);
+  }
   let data: unknown;
-  try { data = parseYaml(text); } catch (error) { throw new InputError(`${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, path); }
+  try {
+    // stringKeys refuses `? [..]` keys (stringifying them is super-linear), maxAliasCount refuses alias bombs,
+    // no duplicate-key check (it compares every pair) and no pretty errors (each copies its line).
+    data = parseYaml(text, { stringKeys: true, maxAliasCount: 100, uniqueKeys: false, prettyErrors: false });
+  } catch (error) {
+    throw new InputError(`${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, path);
+  }
   const parsed = Allowlist.safeParse(data ?? { egress: [] });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
