@@ -8,5 +8,7 @@ export * from './contract/common.ts';
 export * from './contract/env.ts';
 export * from './contract/probe.ts';
 export * from './contract/glance.ts';
+export * from './contract/edges.ts';
 export * from './contract/fix.ts';
 export * from './contract/report.ts';
+export * from './contract/daemon-world.ts';

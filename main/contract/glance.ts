@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Finding, Severity } from './common.ts';
+import { DownVerdict, EdgesReport } from './edges.ts';
 
 /** The at-a-glance answers: clock, listeners, health and the status that joins them. */
 
@@ -85,5 +86,9 @@ export const StatusReport = z.object({
   listeners: ListenersReport,
   clock: ClockReport,
   findings: z.array(Finding),
+  /** Why the gateway is down, when it is (clawbar status; the app's gateway tile). */
+  verdict: DownVerdict.nullable().optional(),
+  /** The ways into the gateway, when this status look inspected them. */
+  edges: EdgesReport.nullable().optional(),
 });
 export type StatusReport = z.infer<typeof StatusReport>;

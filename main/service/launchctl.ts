@@ -15,6 +15,10 @@ export interface LaunchctlJob {
   defaultEnvironment: Record<string, string>;
   inheritedEnvironment: Record<string, string>;
   runs: number | null;
+  /** `job state = spawn failed` while `state` still reads like a job waiting to start (`spawn scheduled`). */
+  jobState: string | null;
+  /** `last exit reason = OS_REASON_CODESIGNING`: launchd's reason when the job never ran (no exit code then). */
+  lastExitReason: string | null;
 }
 
 export type LaunchctlState =
@@ -118,6 +122,8 @@ export function parseLaunchctlPrint(text: string): LaunchctlJob | null {
     defaultEnvironment: env('default environment'),
     inheritedEnvironment: env('inherited environment'),
     runs: toNumber(job.values.get('runs')),
+    jobState: job.values.get('job state') ?? null,
+    lastExitReason: job.values.get('last exit reason') ?? null,
   };
 }
 
