@@ -82,9 +82,10 @@ export function defaultTargets(gateway: GatewayInfo, config: GatewayConfig, allo
 
 /** Parses --target URL values. */
 export function parseTargetUrl(value: string): ProbeTarget {
+  // A target may carry a credential in its query or user info, so a refusal never echoes the value.
   let url: URL;
-  try { url = new URL(value); } catch { throw new UsageError(`--target ${value}: not a URL`); }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new UsageError(`--target ${value}: use http, https, ws or wss`);
+  try { url = new URL(value); } catch { throw new UsageError('--target is not a URL (expected http, https, ws or wss://host[:port]/path)'); }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) throw new UsageError(`--target ${url.protocol}//${url.host}: use http, https, ws or wss`);
   return { url: url.href, kind: 'custom', name: null, sni: null, pin: null };
 }
 
