@@ -59,7 +59,8 @@ async function proxyDisabled(path: string): Promise<boolean> {
 export async function draftProxy(context: FixContext, rawUrl: string, noProxy: string[]): Promise<FixDraft> {
   const url = parseProxyUrl(rawUrl);
   const value = url.href.replace(/\/$/, '');
-  const secrets = [decodeURIComponent(url.password), url.password, value].filter((s) => s.length > 0);
+  // The password in every form; the rest of the URL stays readable (the policy hides a URL's user info wherever it appears).
+  const secrets = [decodeURIComponent(url.password), url.password].filter((s) => s.length > 0);
   const holdsSecret = url.password !== '';
   const env = context.service.env;
   const notes: string[] = [];

@@ -53,12 +53,18 @@ function difference(expectation: Expectation, now: ServiceNow): string | null {
   }
 }
 
-/** The likeliest reason, from what changed since the fix and what is there instead. */
-function likelyCause(bundle: BundleManifest, now: ServiceNow): string {
-  const changed = new Set(bundle.files.filter((f) => now.files[f.path] !== f.sha256After).map((f) => f.role));
-  if (bundle.kind === 'ca' && now.env.NODE_EXTRA_CA_CERTS === '/etc/ssl/cert.pem') {
+/** The service files that decide each kind of expectation (an inline variable lives in the plist). */
+const DECIDED_BY: Record<Expectation['kind'], Array<BundleManifest['files'][number]['role']>> = {
+  env: ['env-file', 'plist'], config: ['config'], 'no-bind-argument': ['plist'], 'ca-bundle': ['ca-bundle'],
+};
+
+/** The likeliest reason, from what changed since the fix among the files that decide what no longer holds. */
+function likelyCause(bundle: BundleManifest, now: ServiceNow, broken: Expectation[]): string {
+  if (broken.some((e) => e.kind === 'env' && e.name === 'NODE_EXTRA_CA_CERTS') && now.env.NODE_EXTRA_CA_CERTS === '/etc/ssl/cert.pem') {
     return 'OpenClaw rewrote the service with its defaults: `openclaw doctor --fix`\'s repair, onboarding (`openclaw configure`) and uninstall + install reset NODE_EXTRA_CA_CERTS to /etc/ssl/cert.pem';
   }
+  const roles = new Set(broken.flatMap((e) => DECIDED_BY[e.kind]));
+  const changed = new Set(bundle.files.filter((f) => roles.has(f.role) && now.files[f.path] !== f.sha256After).map((f) => f.role));
   if (changed.has('env-file')) return now.envFileGenerated ? 'OpenClaw regenerated the service\'s env file (`openclaw gateway install --force`, doctor\'s repair or onboarding)' : 'the service\'s env file was edited by hand';
   if (changed.has('plist')) return 'the LaunchAgent was rewritten or edited (by hand, or by an older installer)';
   if (changed.has('config')) return 'openclaw.json was changed (by hand, `openclaw config set`, or onboarding/`openclaw configure`)';
@@ -84,8 +90,9 @@ export function revertedFindings(bundles: BundleManifest[], now: ServiceNow, fai
     if (bundle.state !== 'verified' || bundle.plistPath === null || bundle.plistPath !== now.plistPath || bundle.expect.length === 0) continue;
     if (seen.has(changeKey(bundle))) continue;
     seen.add(changeKey(bundle));
-    const diffs = bundle.expect.map((e) => difference(e, now)).filter((d): d is string => d !== null);
-    if (diffs.length === 0) continue;
+    const broken = bundle.expect.map((e) => ({ e, diff: difference(e, now) })).filter((b): b is { e: Expectation; diff: string } => b.diff !== null);
+    if (broken.length === 0) continue;
+    const diffs = broken.map((b) => b.diff);
     const back = bundle.fixed.targets.filter((t) => failing.targets.includes(t));
     const exposed = bundle.fixed.exposure && failing.gatewayExposed;
     const command = `clawbar fix reapply ${bundle.id}`;
@@ -94,7 +101,7 @@ export function revertedFindings(bundles: BundleManifest[], now: ServiceNow, fai
       severity: back.length > 0 || exposed ? 'critical' : 'warn',
       title: `Fix ${bundle.id} (${bundle.summary}) is no longer in force`,
       detail: [
-        `Applied ${bundle.createdAt}.`, `Now: ${diffs.join('; ')}.`, `Likely cause: ${likelyCause(bundle, now)}.`,
+        `Applied ${bundle.createdAt}.`, `Now: ${diffs.join('; ')}.`, `Likely cause: ${likelyCause(bundle, now, broken.map((b) => b.e))}.`,
         ...(back.length > 0 ? [`The failure it fixed is back in the last probe run: ${back.join(', ')}.`] : []),
         ...(exposed ? ['The gateway port is exposed beyond loopback again.'] : []),
       ].join(' '),

@@ -116,8 +116,10 @@ export async function environmentWrites(service: ServiceEnvironment, edit: Varia
   return { writes, restart: writes.some((w) => w.role === 'plist') ? 'reload' : 'kickstart' };
 }
 
+/** Removes inline variables; an EnvironmentVariables left empty goes too, as OpenClaw's installer writes none. */
 function removeVariables(dict: Record<string, unknown>, names: string[]): void {
   const vars = { ...(dict.EnvironmentVariables as Record<string, string> | undefined) };
   for (const name of names) delete vars[name];
-  dict.EnvironmentVariables = vars;
+  if (Object.keys(vars).length > 0) dict.EnvironmentVariables = vars;
+  else delete dict.EnvironmentVariables;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sha256, type BundleManifest } from '../../../main/fixes/manifest.ts';
-import { revertedFindings, type ServiceNow } from '../../../main/fixes/reverted.ts';
+import { revertedFindings, type FailingNow, type ServiceNow } from '../../../main/fixes/reverted.ts';
 
 const PLIST = '/Users/op/Library/LaunchAgents/ai.openclaw.gateway.plist';
 const ENV = '/Users/op/.openclaw/service-env/ai.openclaw.gateway.env';
@@ -46,7 +46,7 @@ function inForce(over: Partial<ServiceNow> = {}): ServiceNow {
     caBundles: { [CA]: ['ZZ:99', 'AA:01'] }, envFileGenerated: true, ...over,
   };
 }
-const none = { targets: [], gatewayExposed: false };
+const none: FailingNow = { targets: [], gatewayExposed: false };
 const all = [bundle('ca'), bundle('proxy'), bundle('bind'), bundle('clock')];
 
 describe('fix.reverted: each verified fix against the service as it is now', () => {
