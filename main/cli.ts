@@ -29,6 +29,9 @@ Commands:
                                 redacted diagnostics report for a ticket (Markdown, or JSON)
   report --allowlist [--csv|--json] [--out FILE|-] [--plist PATH]
                                 firewall-ticket export: allowlist rows, probe commands, last results
+  edges [--edge URL]... [--plist PATH] [--json]
+                                every way into the gateway: its process tree, Bonjour, reverse proxies
+                                (TLS, HSTS, forged X-Forwarded-For), remote paths (sshd, Tailscale, tunnels)
   metrics [--out FILE|-] [--plist PATH]
                                 Prometheus/OpenMetrics textfile for node_exporter (default: the
                                 metricsTextfilePath setting, else <state dir>/metrics/clawbar.prom)
@@ -77,6 +80,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   listeners: {
     options: { json: { type: 'boolean', default: false }, 'save-baseline': { type: 'boolean', default: false }, baseline: { type: 'string' } },
     run: async (session, out, values) => (await glance()).listenersCommand(session, { json: values.json === true, saveBaseline: values['save-baseline'] === true, baseline: values.baseline as string | undefined }, out),
+  },
+  edges: {
+    options: { json: { type: 'boolean', default: false }, edge: { type: 'string', multiple: true }, plist: { type: 'string' } },
+    run: async (session, out, values) => (await import('./cli/edges-command.ts')).edgesCommand(session, { json: values.json === true, edge: list(values.edge), plist: values.plist as string | undefined }, out),
   },
   clock: {
     options: { json: { type: 'boolean', default: false }, server: { type: 'string' } },

@@ -76,6 +76,19 @@ export async function tlsFacts(host: string, port: number, response: EdgeRespons
   };
 }
 
+/**
+ * The gateway's uptime as seen through a listener (`/startupz` shows it to
+ * local, unforwarded callers): equal uptimes mean the same gateway, so an
+ * edge in front of another gateway on this Mac is not taken for this one's.
+ */
+export async function uptimeThrough(host: string, port: number, tls: boolean, serverName?: string): Promise<number | null> {
+  try {
+    const response = await edgeGet({ host, port, tls, path: '/startupz', serverName, timeoutMs: PROBE_TIMEOUT_MS });
+    const body = JSON.parse(response.body) as { uptimeMs?: unknown };
+    return typeof body.uptimeMs === 'number' ? body.uptimeMs : null;
+  } catch { return null; }
+}
+
 /** An edge found answering the gateway's health, before the forwarded-header test. */
 export type FoundEdge = Omit<ProxyEdge, 'forgedHeader' | 'severity' | 'upstream' | 'notes'> & { host: string; serverName?: string };
 

@@ -3,7 +3,7 @@ import type { Executor } from '../system/exec.ts';
 import { loadEdgeConfig } from './edges-config.ts';
 import { directFindings, proxyFindings, proxyNotes, trustFindings } from './edges-findings.ts';
 import { directForgedTest, edgeForgedTest, upstreamOf } from './edges-forwarded.ts';
-import { edgeCandidates, findEdges, givenEdge, type FoundEdge } from './edges-proxy.ts';
+import { edgeCandidates, findEdges, givenEdge, uptimeThrough, type FoundEdge } from './edges-proxy.ts';
 import { edgePaths, splitBrain, sshdPaths, tailscalePaths, tunnelPaths, tunnelProcessPaths } from './edges-remote.ts';
 import { reverseTunnels } from './edges-ssh.ts';
 import { readTailscale } from './edges-tailscale.ts';
@@ -11,6 +11,9 @@ import { mdnsFindings, mdnsState, treeFindings, treeListeners } from './edges-tr
 import { assessListener } from './exposure.ts';
 import { readListeners } from './listeners.ts';
 import { findGatewayPid, isGatewayProcess, readProcesses } from './process-tree.ts';
+
+/** Two uptimes read a moment apart through different paths still agree within this. */
+const SAME_GATEWAY_SLACK_MS = 5_000;
 
 export interface EdgesOptions {
   exec: Executor;
@@ -60,6 +63,14 @@ export async function inspectEdges(options: EdgesOptions): Promise<EdgesReport> 
     if ('error' in edge) unavailable.push(`edge ${url}: ${edge.error}`);
     else found.push(edge);
   }
+  const dialHost = gatewayListeners.some((l) => l.address === '127.0.0.1' || l.address === '*' || l.address === '0.0.0.0') ? '127.0.0.1' : gatewayListeners.some((l) => l.address === '::1' || l.address === '::') ? '::1' : null;
+  const ownUptime = dialHost ? await uptimeThrough(dialHost, gw.port, false) : null;
+  const mine = await Promise.all(found.map(async (f) => {
+    if (ownUptime === null) return true;
+    const seen = await uptimeThrough(f.host, f.port, f.tls !== null, f.serverName);
+    return seen === null || Math.abs(seen - ownUptime) < SAME_GATEWAY_SLACK_MS;
+  }));
+  for (let i = found.length - 1; i >= 0; i--) if (!mine[i]) found.splice(i, 1);
   const upstream = upstreamOf([...new Set(gatewayListeners.map((l) => l.address))]);
   const proxyReports: Array<{ edge: ProxyEdge; findings: Finding[] }> = await Promise.all(found.map(async (f) => {
     const { host: _host, serverName, ...rest } = f;
@@ -69,7 +80,6 @@ export async function inspectEdges(options: EdgesOptions): Promise<EdgesReport> 
   }));
   const proxies = proxyReports.map((p) => p.edge);
 
-  const dialHost = gatewayListeners.some((l) => l.address === '127.0.0.1' || l.address === '*' || l.address === '0.0.0.0') ? '127.0.0.1' : gatewayListeners.some((l) => l.address === '::1' || l.address === '::') ? '::1' : null;
   const direct = dialHost
     ? await directForgedTest({ host: dialHost, port: gw.port }, gw.trustedProxies)
     : { source: null, status: null, refused: null, detail: 'nothing listens on the gateway port on loopback' };

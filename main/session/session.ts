@@ -1,5 +1,6 @@
-import { sortBySeverity, worstSeverity, type AllowlistExport, type ClockReport, type DiagnosticsReport, type Finding, type FixBundleSummary, type FixOutcome, type FixStep, type ListenersReport, type ProbeReport, type ProbeResult, type ProbeTarget, type StatusReport } from '../contract.ts';
+import { sortBySeverity, worstSeverity, type AllowlistExport, type ClockReport, type DiagnosticsReport, type EdgesReport, type Finding, type FixBundleSummary, type FixOutcome, type FixStep, type ListenersReport, type ProbeReport, type ProbeResult, type ProbeTarget, type StatusReport } from '../contract.ts';
 import { measureClock } from '../glance/clock.ts';
+import { inspectEdges } from '../glance/edges.ts';
 import { scanListeners } from '../glance/listeners.ts';
 import { nodeFacts } from '../glance/node-facts.ts';
 import { takeStatus } from '../glance/status.ts';
@@ -75,7 +76,10 @@ export class Session {
   /** `clawbar status`: the three glance answers and the service's findings; each state change is logged once. */
   async status(service: ServiceEnvironment, settings: Settings, observer: string, retryDelayMs?: number): Promise<StatusReport> {
     const memory = await this.keeper.listenerMemory();
-    const report = await this.withFixWatch(service, await takeStatus({ service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs }));
+    const report = await this.withFixWatch(service, await takeStatus({
+      service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs, edges: true,
+      lastProbe: async () => (await this.keeper.lastProbe())?.report ?? null,
+    }));
     await this.keeper.keepListeners(report.listeners, memory, false);
     await this.keeper.recordStatus(report, observer);
     return report;
@@ -114,6 +118,11 @@ export class Session {
     });
     await this.keeper.keepListeners(report, memory, options.saveBaseline ?? false);
     return report;
+  }
+
+  /** `clawbar edges`: every way into the gateway, with `--edge` URLs that run elsewhere. */
+  edges(service: ServiceEnvironment, given: string[] = []): Promise<EdgesReport> {
+    return inspectEdges({ exec: this.world.exec, platform: this.world.platform, service: service.facts, env: service.env, given, now: this.world.now() });
   }
 
   clock(settings: Settings, options: { server?: string; timeoutMs?: number; samples?: number } = {}): Promise<ClockReport> {
