@@ -19,8 +19,18 @@ Commands:
   status [--json]               one-shot glance: gateway health, listeners, clock, findings
   env [--plist PATH] [--json]   the gateway daemon's effective environment, with sources and findings
   probe [--plist PATH] [--target URL]... [--resolve HOST:PORT:ADDR]... [--dns-server ADDR[:PORT]]...
-        [--shell-env] [--timeout MS] [--json]
-                                the probe suite under the daemon's environment (or your shell's)
+        [--shell-env] [--timeout MS] [--save-baseline NAME] [--compare NAME] [--json]
+                                the probe suite under the daemon's environment (or your shell's);
+                                --save-baseline keeps this run, --compare flags regressions against one
+  exec [--plist PATH] -- COMMAND [ARGS...]
+                                run COMMAND in the daemon's exact environment, working directory and
+                                user, found on the daemon's PATH; its exit code is clawbar's. Its output
+                                is NOT redacted (the one command that passes stdio through untouched)
+  exec [--plist PATH] --print-env
+                                the daemon's environment as KEY=value lines, redacted, for a ticket
+  egress observe [--for DURATION] [--interval DURATION] [--plist PATH] [--json]
+                                where the gateway really connects (lsof of its process tree, every 2s
+                                for 60s by default), kept for report --allowlist
   listeners [--json] [--save-baseline] [--baseline FILE]
                                 listener exposure and drift since the baseline
   clock [--server HOST[:PORT]] [--json]
@@ -98,10 +108,12 @@ const COMMANDS: Record<string, CommandSpec> = {
       plist: { type: 'string' }, target: { type: 'string', multiple: true }, resolve: { type: 'string', multiple: true },
       'dns-server': { type: 'string', multiple: true }, 'shell-env': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '8000' }, json: { type: 'boolean', default: false },
+      'save-baseline': { type: 'string' }, compare: { type: 'string' },
     },
     run: async (session, out, values) => (await import('./cli/probe-command.ts')).probeCommand(session, {
       plist: values.plist as string | undefined, target: list(values.target), resolve: list(values.resolve), dnsServer: list(values['dns-server']),
       shellEnv: values['shell-env'] === true, json: values.json === true, timeoutMs: Number(values.timeout),
+      saveBaseline: values['save-baseline'] as string | undefined, compare: values.compare as string | undefined,
     }, out),
   },
   report: {
@@ -146,6 +158,19 @@ const COMMANDS: Record<string, CommandSpec> = {
       }, out);
     },
   },
+  exec: {
+    positionals: true,
+    options: { plist: { type: 'string' }, 'print-env': { type: 'boolean', default: false } },
+    run: async (session, out, values, positionals) => (await import('./cli/exec-command.ts')).execCommand(session, { plist: values.plist as string | undefined, printEnv: values['print-env'] === true, command: positionals }, out),
+  },
+  egress: {
+    positionals: true,
+    options: { for: { type: 'string' }, interval: { type: 'string' }, plist: { type: 'string' }, json: { type: 'boolean', default: false } },
+    run: async (session, out, values, positionals) => {
+      if (positionals.length > 1) throw new UsageError(`egress: unexpected argument '${positionals[1]}'`);
+      return (await import('./cli/egress-command.ts')).egressCommand(session, { sub: positionals[0], for: values.for as string | undefined, interval: values.interval as string | undefined, plist: values.plist as string | undefined, json: values.json === true }, out);
+    },
+  },
   metrics: {
     options: { out: { type: 'string' }, plist: { type: 'string' } },
     run: async (session, out, values) => (await reports()).metricsCommand(session, { out: values.out as string | undefined, plist: values.plist as string | undefined }, out),
@@ -170,7 +195,9 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
   (await import('./cli/output.ts')).setColour(process.stdout.isTTY === true && !env.NO_COLOR);
   try {
     if (!command) throw new UsageError(`unknown command '${name}' (see clawbar --help)`);
-    if (rest.includes('-h') || rest.includes('--help')) {
+    // Whatever follows `--` belongs to the command `exec` runs (`clawbar exec -- curl -h`).
+    const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (own.includes('-h') || own.includes('--help')) {
       process.stdout.write(HELP);
       return EXIT.ok;
     }

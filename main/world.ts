@@ -58,6 +58,12 @@ export interface WorldFiles {
   /** The watcher's launchd job: a LaunchAgent, or a LaunchDaemon for a gateway that runs as one. */
   watchAgentPlist: string;
   watchDaemonPlist: string;
+  /** Where the gateway was seen connecting: destinations, counts, first and last seen. */
+  egressObservations: string;
+  /** Named probe baselines, one file each. */
+  probeBaselines: string;
+  /** How far the gateway's own logs were read, and the error counts per hour. */
+  gatewayLogState: string;
 }
 
 /**
@@ -128,6 +134,9 @@ export function worldFiles(env: Env, home: string, platform: NodeJS.Platform): W
     listenerSnapshots: join(stateDir, 'listener-snapshots'),
     watchAgentPlist: join(home, 'Library', 'LaunchAgents', `${WATCH_LABEL}.plist`),
     watchDaemonPlist: join(env.CLAWBAR_SYSTEM_ROOT ?? '', '/Library/LaunchDaemons', `${WATCH_LABEL}.plist`),
+    egressObservations: join(stateDir, 'egress-observations.json'),
+    probeBaselines: join(stateDir, 'probe-baselines'),
+    gatewayLogState: join(stateDir, 'gateway-log.json'),
   };
 }
 

@@ -4,6 +4,7 @@ import { EnvVariable, GatewayInfo, LaunchdInfo, ServiceInfo, ShellDifference } f
 import { FixBundleSummary } from './fix.ts';
 import { ClockReport, HealthReport, ListenerChange, ListenersReport } from './glance.ts';
 import { Layer, ProbeReport, ProbeTarget } from './probe.ts';
+import { AllowlistObserved, BaselineComparison, GatewayLogErrors } from './daemon-world.ts';
 
 /** What is kept between runs and the documents built from it: last probe run, diagnostics report, allowlist export. */
 
@@ -58,6 +59,10 @@ export const DiagnosticsReport = z.object({
   lastProbe: ProbeReport.nullable(),
   findings: z.array(Finding),
   fixHistory: z.array(FixBundleSummary),
+  /** The last probe run against the newest saved baseline; null when none is saved. */
+  baseline: BaselineComparison.nullable().optional(),
+  /** Errors counted from the gateway's own logs. */
+  gatewayLog: GatewayLogErrors.nullable().optional(),
 });
 export type DiagnosticsReport = z.infer<typeof DiagnosticsReport>;
 
@@ -93,5 +98,7 @@ export const AllowlistExport = z.object({
   lastProbeAt: z.string().nullable(),
   rows: z.array(AllowlistExportRow),
   notes: z.array(z.string()),
+  /** The rows against the observed connections (`clawbar egress observe`); null before any observation. */
+  observed: AllowlistObserved.nullable().optional(),
 });
 export type AllowlistExport = z.infer<typeof AllowlistExport>;

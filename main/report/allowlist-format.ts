@@ -1,5 +1,6 @@
 import type { AllowlistExport, AllowlistExportRow } from '../contract.ts';
 import { mdTable } from './markdown.ts';
+import { observedSection } from './daemon-world-markdown.ts';
 
 const yesNo = (value: boolean | null) => (value === null ? 'unknown' : value ? 'yes' : 'no');
 
@@ -22,6 +23,7 @@ export function allowlistMarkdown(doc: AllowlistExport, hostname: string): strin
     '## Probe commands',
   ];
   doc.rows.forEach((r, i) => out.push('', `${i + 1}. ${r.host}:${r.port} (${lastResultText(r)})`, '', '```sh', r.command, '```'));
+  out.push('', '## Observed egress', '', ...observedSection(doc.observed));
   if (doc.notes.length) out.push('', '## Notes', '', ...doc.notes.map((n) => `- ${n}`));
   return `${out.join('\n')}\n`;
 }

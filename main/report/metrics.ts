@@ -1,11 +1,12 @@
-import { Layer, type LastProbeRun, type ProbeResult, type StatusReport } from '../contract.ts';
+import { Layer, type GatewayLogErrors, type LastProbeRun, type ProbeResult, type StatusReport } from '../contract.ts';
 import { mergeFindings } from './report.ts';
 
 /**
  * Prometheus text exposition of one status look and the last probe run. Every
- * metric is a gauge (a snapshot; a CLI run cannot keep counters honestly), so
- * the same text is valid as OpenMetrics too, ending in `# EOF`. No sample
- * carries a timestamp: node_exporter's textfile collector refuses them.
+ * metric is a gauge (a snapshot; a CLI run cannot keep counters honestly),
+ * except the gateway log error counters, whose totals the store keeps across
+ * runs. The text ends in `# EOF`. No sample carries a timestamp:
+ * node_exporter's textfile collector refuses them.
  */
 
 /** Past this many targets the rest are folded into target="other", so a huge allowlist cannot explode cardinality. */
@@ -13,7 +14,7 @@ export const MAX_TARGET_LABELS = 50;
 const MAX_LABEL_LENGTH = 64;
 
 interface Sample { labels?: Record<string, string>; value: number }
-interface Family { name: string; help: string; samples: Sample[] }
+interface Family { name: string; help: string; samples: Sample[]; type?: 'gauge' | 'counter' }
 
 const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const escapeHelp = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -25,7 +26,7 @@ function renderFamilies(families: Family[]): string {
   const lines: string[] = [];
   for (const f of families) {
     if (f.samples.length === 0) continue;
-    lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} gauge`);
+    lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type ?? 'gauge'}`);
     for (const s of f.samples) {
       const labels = Object.entries(s.labels ?? {}).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
       lines.push(`${f.name}${labels ? `{${labels}}` : ''} ${formatValue(s.value)}`);
@@ -90,9 +91,23 @@ function probeFamilies(run: LastProbeRun): Family[] {
   ];
 }
 
+/**
+ * The gateway's own log errors: a counter per layer (every layer, so the
+ * label set is fixed and small; hosts stay out of labels), counted since
+ * clawbar first read the logs and kept in its store, so `rate()` works
+ * across runs; and whether the logs could be read at all.
+ */
+function gatewayLogFamilies(log: GatewayLogErrors): Family[] {
+  return [
+    { name: 'clawbar_gateway_log_errors_total', type: 'counter', help: "Errors in the gateway's own logs by probe layer, since clawbar began reading them.", samples: Layer.options.map((layer) => ({ labels: { layer }, value: log.totals[layer] ?? 0 })) },
+    { name: 'clawbar_gateway_log_error_rate_jump', help: "Whether a layer's errors in the last hour jumped against its usual hourly rate.", samples: Layer.options.map((layer) => ({ labels: { layer }, value: log.jumps.some((j) => j.layer === layer) ? 1 : 0 })) },
+  ];
+}
+
 export interface MetricsInput {
   status: StatusReport;
   lastProbe: LastProbeRun | null;
+  gatewayLog?: GatewayLogErrors | null;
   version: string;
   now?: Date;
 }
@@ -118,6 +133,7 @@ export function renderMetrics(input: MetricsInput): string {
     { name: 'clawbar_clock_state', help: 'Clock state, one-hot: ok, warn, critical or unknown (not measurable).', samples: oneHot(['ok', 'warn', 'critical', 'unknown'], status.clock.state) },
     { name: 'clawbar_findings', help: 'Current findings by severity (status and last probe run).', samples: (['warn', 'critical'] as const).map((s) => ({ labels: { severity: s }, value: findings.filter((f) => f.severity === s).length })) },
     ...(lastProbe ? probeFamilies(lastProbe) : []),
+    ...(input.gatewayLog ? gatewayLogFamilies(input.gatewayLog) : []),
     { name: 'clawbar_last_run_timestamp_seconds', help: 'When each check last ran.', samples: lastRun },
   ]);
 }

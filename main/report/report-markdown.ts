@@ -1,5 +1,6 @@
 import type { DiagnosticsReport, Finding, ProbeReport, ProbeResult, Remedy } from '../contract.ts';
 import { code, duration, mdTable, ms } from './markdown.ts';
+import { baselineSection, gatewayLogSection } from './daemon-world-markdown.ts';
 
 const MARK = { ok: 'OK', warn: 'WARN', critical: 'CRITICAL', unknown: 'UNKNOWN' } as const;
 
@@ -86,6 +87,8 @@ export function reportMarkdown(report: DiagnosticsReport): string {
     ['error', gateway.error],
   ]));
   out.push('', '## Last probe run', '', ...probeSection(report.lastProbe));
+  out.push('', '## Against the probe baseline', '', ...baselineSection(report.baseline));
+  out.push('', "## Errors in the gateway's own logs", '', ...gatewayLogSection(report.gatewayLog));
   out.push('', `## Listeners (${listeners.items.length}, state ${listeners.state})`, '');
   if (listeners.partial) out.push(`Note: ${listeners.partial}`, '');
   out.push(...(listeners.items.length === 0 ? ['No TCP listeners seen.'] : mdTable(['exposure', 'address', 'port', 'process', 'pid', 'severity'], listeners.items.map((l) => [`${l.exposure}${l.network ? ` (${l.network})` : ''}`, l.address, l.port, l.process, l.pid, `${l.severity}${l.note ? `: ${l.note}` : ''}`]))));

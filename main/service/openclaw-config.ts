@@ -80,6 +80,8 @@ export interface GatewayConfig {
   providerBaseUrls: Array<{ id: string; url: string }>;
   catalogRefresh: boolean;
   updateCheckOnStart: boolean;
+  /** `logging.file`: where the gateway writes its JSON-lines log instead of /tmp/openclaw/openclaw-<date>.log. */
+  logFile?: string | null;
   /** Values that must be redacted wherever they appear (auth token/password). */
   secrets: string[];
   /** Set when the file exists but OpenClaw would reject it. */
@@ -88,7 +90,7 @@ export interface GatewayConfig {
 
 const EMPTY: GatewayConfig = {
   found: false, port: null, bind: null, customBindHost: null, authMode: null, trustedProxies: [],
-  proxyUrl: null, proxyLoopbackMode: 'gateway-only', providerBaseUrls: [], catalogRefresh: true, updateCheckOnStart: true, secrets: [], error: null,
+  proxyUrl: null, proxyLoopbackMode: 'gateway-only', providerBaseUrls: [], catalogRefresh: true, updateCheckOnStart: true, logFile: null, secrets: [], error: null,
 };
 
 const asRecord = (value: unknown): Record<string, unknown> =>
@@ -144,6 +146,7 @@ export function readGatewayConfig(data: unknown): GatewayConfig {
       .filter((item): item is { id: string; url: string } => item.url !== null),
     catalogRefresh: asRecord(models.catalogRefresh).enabled !== false,
     updateCheckOnStart: asRecord(root.update).checkOnStart !== false,
+    logFile: asString(asRecord(root.logging).file),
     secrets,
     error: portValue !== undefined && port === null ? `gateway.port ${JSON.stringify(portValue)} is not a valid port` : null,
   };

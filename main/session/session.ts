@@ -16,6 +16,7 @@ import { loadSettings, type Settings } from '../settings.ts';
 import { Keeper } from '../store/keeper.ts';
 import { CLAWBAR_VERSION } from '../glance/node-facts.ts';
 import type { World } from '../world.ts';
+import { DaemonWorld } from './daemon-world.ts';
 
 /** Engine modules for fixes load on first use: most runs (and most app sessions) never fix anything. */
 const fixEngine = () => import('../fixes/index.ts');
@@ -27,6 +28,8 @@ export interface ProbeRequest {
   source: 'daemon' | 'shell';
   /** `--target` URLs; empty for the targets the daemon's config implies plus the allowlist. */
   targets?: string[];
+  /** These targets exactly, as a baseline asked them (`probe --compare`); overrides targets and pins. */
+  exact?: ProbeTarget[];
   pins?: string[];
   dnsServers?: string[];
   timeoutMs: number;
@@ -55,10 +58,13 @@ const DEFAULT_RESTART_TIMEOUT_MS = 90_000;
 export class Session {
   readonly world: World;
   readonly keeper: Keeper;
+  /** Gateway log errors, probe baselines and egress observation. */
+  readonly daemon: DaemonWorld;
 
   constructor(world: World) {
     this.world = world;
     this.keeper = new Keeper(world);
+    this.daemon = new DaemonWorld(world);
   }
 
   settings(): Promise<Settings> {
@@ -79,7 +85,7 @@ export class Session {
     const report = await this.withFixWatch(service, await takeStatus({
       service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs, edges: true,
       lastProbe: async () => (await this.keeper.lastProbe())?.report ?? null,
-    }));
+    })).then((r) => this.daemon.withLogFindings(service, r));
     await this.keeper.keepListeners(report.listeners, memory, false);
     await this.keeper.recordStatus(report, observer);
     return report;
@@ -139,7 +145,7 @@ export class Session {
 
   /** `clawbar probe`: the suite under the daemon's world (or the shell's), kept in the probe log and as the last run. */
   async probe(service: ServiceEnvironment, request: ProbeRequest): Promise<ProbeReport> {
-    const targets = await this.targets(service, request.targets, request.pins);
+    const targets = request.exact ?? await this.targets(service, request.targets, request.pins);
     let done = 0;
     const report = await runProbeSuite({
       source: request.source, service, targets, dnsServers: request.dnsServers ?? [], timeoutMs: request.timeoutMs, shellEnv: this.world.env, exec: this.world.exec,
@@ -164,22 +170,24 @@ export class Session {
       nodeFacts(this.world.exec, this.world.platform),
     ]);
     const listenerWeekly = await this.keeper.weeklyListenerChanges(fresh.listeners.items);
-    return buildDiagnosticsReport({ service: service.facts, status: fresh, lastProbe, fixHistory, node, listenerWeekly, now: this.world.now() });
+    const [baseline, gatewayLog] = await Promise.all([lastProbe ? this.daemon.compare(lastProbe.report) : null, this.daemon.gatewayLogSummary()]);
+    return { ...buildDiagnosticsReport({ service: service.facts, status: fresh, lastProbe, fixHistory, node, listenerWeekly, now: this.world.now() }), baseline, gatewayLog };
   }
 
   /** `clawbar report --allowlist`: the firewall-ticket rows with their probe commands and last results. */
   async allowlistExport(service: ServiceEnvironment): Promise<AllowlistExport> {
-    const [allowlist, lastProbe] = await Promise.all([loadAllowlist(this.world.files.allowlist), this.keeper.lastProbe()]);
-    return buildAllowlistExport({
+    const [allowlist, lastProbe, observed] = await Promise.all([loadAllowlist(this.world.files.allowlist), this.keeper.lastProbe(), this.daemon.allowlistObserved(service)]);
+    const doc = buildAllowlistExport({
       allowlist, gateway: service.facts.gateway, config: service.config, lastProbe, redactor: this.world.redactor,
       routeFor: (url) => decideRoute(new URL(url), service.env, service.managedProxy),
       caFile: service.env.NODE_EXTRA_CA_CERTS?.trim() || null,
     });
+    return { ...doc, observed };
   }
 
   /** Exposition text from a status look and the last probe run; probes are not rerun here (their own schedule keeps the last run fresh). */
   async metrics(status: StatusReport): Promise<string> {
-    return renderMetrics({ status, lastProbe: await this.keeper.lastProbe(), version: CLAWBAR_VERSION });
+    return renderMetrics({ status, lastProbe: await this.keeper.lastProbe(), version: CLAWBAR_VERSION, gatewayLog: await this.daemon.gatewayLogSummary() });
   }
 
   async fixHistory(): Promise<FixBundleSummary[]> {

@@ -1,0 +1,95 @@
+import { promises as dns } from 'node:dns';
+import type { EnvReport } from '../contract.ts';
+import type { Executor } from '../system/exec.ts';
+import { attribute, outboundSockets, parseProcessTable, parseSockets, processTree, type NameBook, type Sample } from './egress.ts';
+
+/**
+ * The side of `egress observe` that touches the system: which processes are
+ * the gateway, their sockets (one `lsof` per sample, through the one
+ * executor, bounded in time and bytes) and the names of remote addresses,
+ * resolved with the system resolver (getaddrinfo, as Node in the daemon
+ * resolves: hosts file and scoped resolvers included).
+ */
+
+const LSOF_TIMEOUT_MS = 5_000;
+const LSOF_MAX_BYTES = 4 * 1024 * 1024;
+const LOOKUP_TIMEOUT_MS = 3_000;
+/** Names resolved per observation and reverse lookups made: bounded so a huge allowlist or a scanner cannot stall a sample. */
+const MAX_NAMES = 200;
+const MAX_REVERSE = 64;
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
+  Promise.race([promise.catch(() => fallback), new Promise<T>((resolve) => { setTimeout(() => resolve(fallback), ms).unref(); })]);
+
+/** The gateway's own pid: launchd's answer, else whoever listens on its port. */
+export async function gatewayRoots(exec: Executor, facts: EnvReport): Promise<number[]> {
+  if (facts.launchd.pid) return [facts.launchd.pid];
+  const port = facts.gateway.port;
+  const result = await exec('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { timeoutMs: LSOF_TIMEOUT_MS, maxBytes: 64 * 1024 });
+  return [...new Set(result.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 1))];
+}
+
+/** The roots and their descendants now (the gateway's workers and spawned helpers connect too). */
+export async function gatewayTree(exec: Executor, roots: number[]): Promise<number[]> {
+  if (roots.length === 0) return [];
+  const ps = await exec('ps', ['-A', '-o', 'pid=,ppid='], { timeoutMs: LSOF_TIMEOUT_MS, maxBytes: LSOF_MAX_BYTES });
+  return ps.code === 0 ? processTree(roots, parseProcessTable(ps.stdout)) : roots;
+}
+
+/** One `lsof` of the tree's TCP sockets; null when lsof cannot run (not installed, no permission). */
+export async function treeSockets(exec: Executor, pids: number[]) {
+  if (pids.length === 0) return [];
+  const result = await exec('lsof', ['-nP', '-a', '-p', pids.join(','), '-iTCP', '-F', 'pcnT'], { timeoutMs: LSOF_TIMEOUT_MS, maxBytes: LSOF_MAX_BYTES });
+  // lsof exits 1 when the processes simply have no TCP sockets.
+  if (!result.available || (result.code !== 0 && result.code !== 1) || result.timedOut) return null;
+  return parseSockets(result.stdout);
+}
+
+/** The addresses each host resolves to, as getaddrinfo answers. */
+async function resolveAll(hosts: string[]): Promise<Map<string, string[]>> {
+  const byAddress = new Map<string, string[]>();
+  const unique = [...new Set(hosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, '')))].slice(0, MAX_NAMES);
+  const answers = await Promise.all(unique.map(async (host) => [host, await withTimeout(dns.lookup(host, { all: true }), LOOKUP_TIMEOUT_MS, [])] as const));
+  for (const [host, addresses] of answers) {
+    for (const { address } of addresses) byAddress.set(address.toLowerCase(), [...new Set([...(byAddress.get(address.toLowerCase()) ?? []), host])]);
+  }
+  return byAddress;
+}
+
+/** The names an observation attributes with: allowlist hosts, config hosts, and each proxy's address and port. */
+export async function buildNameBook(allowlistHosts: string[], configHosts: string[], proxyUrls: string[]): Promise<NameBook> {
+  const proxies = new Map<string, string>();
+  const parsed = proxyUrls.flatMap((raw) => { try { const url = new URL(raw); return [{ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) }]; } catch { return []; } });
+  const [allowlist, config, proxyAddresses] = await Promise.all([resolveAll(allowlistHosts), resolveAll(configHosts), resolveAll(parsed.map((p) => p.host))]);
+  for (const { host, port } of parsed) {
+    for (const [address, names] of proxyAddresses) if (names.includes(host.toLowerCase())) proxies.set(`${address}|${port}`, `${host}:${port}`);
+  }
+  return { allowlist, config, proxies };
+}
+
+/** Reverse names, cached across samples of one observation. */
+export function reverseNamer(): (address: string, port: number) => Promise<string | null> {
+  const cache = new Map<string, Promise<string | null>>();
+  return (address, port) => {
+    let known = cache.get(address);
+    if (!known) {
+      known = cache.size >= MAX_REVERSE ? Promise.resolve(null)
+        : withTimeout(dns.lookupService(address, port).then(({ hostname }) => (hostname && hostname !== address ? hostname : null)), LOOKUP_TIMEOUT_MS, null);
+      cache.set(address, known);
+    }
+    return known;
+  };
+}
+
+/** One sample: the tree now, its outbound connections and a name for each. */
+export async function takeSample(exec: Executor, roots: number[], book: NameBook, reverse: ReturnType<typeof reverseNamer>, now: () => Date): Promise<{ sample: Sample; pids: number[] } | null> {
+  const pids = await gatewayTree(exec, roots);
+  const sockets = await treeSockets(exec, pids);
+  if (sockets === null) return null;
+  const connections = await Promise.all(outboundSockets(sockets).map(async (s) => {
+    const known = attribute(s.remote, book, null);
+    const named = known.attribution === 'unknown' ? attribute(s.remote, book, await reverse(s.remote.address, s.remote.port)) : known;
+    return { local: s.local, remote: { address: s.remote.address.toLowerCase(), port: s.remote.port }, ...named };
+  }));
+  return { sample: { at: now(), connections }, pids };
+}
