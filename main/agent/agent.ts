@@ -109,7 +109,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.runProbes()) : this.refresh(check).then(() => undefined)),
       own: () => { if (this.running && !this.paused) this.startLoops(true); }, disown: () => this.stopLoops(), publish: () => this.publish(),
       notify: (notice) => this.notify(notice), applySettings: (settings) => this.updateSettings(settings), cycleMs: () => this.intervals.healthMs, say: options.say,
-      lastSampleAt: () => this.health?.tracker.samples.at(-1)?.at ?? null,
+      lastSampleAt: () => this.health?.tracker.samples.at(-1)?.at ?? null, publishFleet: () => this.track('metrics', false, () => this.publishFleetSignals()),
     });
     this.extras.configure(this.settings);
   }

@@ -157,6 +157,11 @@ export class Pager {
     });
   }
 
+  /** Reads the saved tracks again on the next look: another owner (the watcher, the app) may have paged since. */
+  reload(): void {
+    this.loaded = null;
+  }
+
   /** The checks now firing, for `clawbar watch status`. */
   firing(): Array<{ key: string; since: string | null }> {
     return [...this.tracks].filter(([, t]) => t.status === 'firing' || t.status === 'recovering').map(([key, t]) => ({ key, since: t.failingSince ? new Date(t.failingSince).toISOString() : null }));

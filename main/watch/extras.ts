@@ -34,6 +34,9 @@ export class AgentExtras {
   /** One look per sample or probe run: a second look soon and the schedule may join the same run. */
   private readonly looked = new Map<string, unknown>();
   private queue: Promise<void> = Promise.resolve();
+  private published = false;
+  /** Page-log lines still being appended; stop waits for them, so the last word of a stopping watcher is on disk. */
+  private readonly writes = new Set<Promise<void>>();
   private readonly config: ConfigWatch;
   private readonly record: WatcherRecord;
   private readonly port: AgentPort;
@@ -46,7 +49,8 @@ export class AgentExtras {
     this.pager = new Pager({
       now: world.now, redact: (value) => world.redactor.deep(value),
       log: (record) => {
-        void keeper.logPage(record).catch(() => undefined);
+        const write = keeper.logPage(record).catch(() => undefined).finally(() => this.writes.delete(write));
+        this.writes.add(write);
         if (record.event === 'page' || record.outcome === 'gave-up') port.say?.(`page ${String(record.transition ?? record.event)} ${String(record.check)}: ${String(record.outcome)}${record.error ? ` (${String(record.error)})` : ''}`);
       },
       net: () => { const s = port.service(); return s ? { env: s.env, managedProxy: s.managedProxy } : null; },
@@ -78,6 +82,7 @@ export class AgentExtras {
     if (!live && this.following) {
       this.following = false;
       this.followed = null;
+      this.pager.reload();
       this.port.own();
       this.port.publish();
       return;
@@ -114,8 +119,12 @@ export class AgentExtras {
     if (this.following) return;
     try {
       if (this.port.role === 'watcher') this.record.writeSoon(this.pager);
-      if (!this.pager.active) return;
       const state = this.port.ownState();
+      if (!this.published && state.gateway && state.listeners && state.clock) {
+        this.published = true;
+        void this.port.publishFleet();
+      }
+      if (!this.pager.active) return;
       const run = id === 'health' ? this.port.lastSampleAt() : id === 'probes' ? state.lastProbe?.traceId ?? null : undefined;
       if (run !== undefined) {
         if (run === null || this.looked.get(id) === run) return;
@@ -198,5 +207,6 @@ export class AgentExtras {
     await this.config.stop();
     await this.record.stop();
     await this.pager.stop();
+    await Promise.all([...this.writes]);
   }
 }

@@ -24,6 +24,8 @@ export interface AgentPort {
   cycleMs(): number;
   /** When the latest health sample was taken: a run that joined one in flight brings no new look. */
   lastSampleAt(): number | null;
+  /** Writes the metrics textfile and status line now (the schedule's first run comes before the other checks have answered). */
+  publishFleet(): Promise<void>;
   /** One line for whoever runs the agent (the watcher's log); the app passes none. */
   say?: (line: string) => void;
 }
