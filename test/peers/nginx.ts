@@ -24,6 +24,8 @@ export interface Vhost {
   hsts?: boolean;
   /** Upstream URL; WebSocket upgrades are passed through. */
   proxyPass?: string;
+  /** X-Forwarded-For toward the upstream: none set (the client's own header passes through), appended, or overwritten. */
+  forwardedFor?: 'pass' | 'append' | 'overwrite';
   /**
    * Vhosts with the same group share one port and are chosen by SNI/Host. The
    * first one is the default server. They must agree on tls and listen, and
@@ -108,7 +110,7 @@ function serverBlock(v: Vhost, port: number, isDefault: boolean): string {
       proxy_http_version 1.1;
       proxy_set_header Host $host;
       proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Connection $connection_upgrade;${v.forwardedFor === 'append' ? '\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;' : v.forwardedFor === 'overwrite' ? '\n      proxy_set_header X-Forwarded-For $remote_addr;' : ''}
       proxy_read_timeout 300s;
     }`);
   } else {
