@@ -19,7 +19,10 @@ export const MAX_READ_BYTES = 16 * 1024 * 1024;
 const MAX_LINE_BYTES = 256 * 1024;
 const CHUNK = 1024 * 1024;
 
-export interface LogCursor { path: string; ino: number; offset: number }
+/** Where reading stopped, and the file's first bytes: a file rewritten in place (same inode) starts differently. */
+export interface LogCursor { path: string; ino: number; offset: number; head: string }
+
+const HEAD_BYTES = 64;
 
 /** OpenClaw's own file name for a profile: lowercase letters and digits kept, everything else escaped reversibly. */
 export function profileSegment(profile: string | undefined): string | null {
@@ -55,7 +58,7 @@ export function activeLogFiles(options: { configured: string | null; env: Record
 /** `openclaw-2026-01-02.log` → `openclaw-2026-01-02.3.log`, as OpenClaw names its archives. */
 export const archivePath = (path: string, index: number) => `${path.slice(0, path.length - extname(path).length)}.${index}${extname(path)}`;
 
-async function readFrom(path: string, offset: number, budget: { left: number }, onLine: (line: string) => void): Promise<{ ino: number; offset: number } | null> {
+async function readFrom(path: string, offset: number, budget: { left: number }, onLine: (line: string) => void): Promise<{ ino: number; offset: number; head: string } | null> {
   let handle;
   try { handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch { return null; }
   try {
@@ -80,8 +83,10 @@ async function readFrom(path: string, offset: number, budget: { left: number }, 
       if (carry.length > MAX_LINE_BYTES) carry = Buffer.alloc(0);
       data = Buffer.alloc(0);
     }
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
+    await handle.read(head, 0, head.length, 0);
     // Only whole lines are consumed: a line still being written is read next time.
-    return { ino: info.ino, offset: position - carry.length };
+    return { ino: info.ino, offset: position - carry.length, head: head.toString('base64') };
   } finally {
     await handle.close();
   }
@@ -108,11 +113,25 @@ export async function readNewLines(paths: string[], cursors: LogCursor[], onLine
       }
       offset = 0;
     }
+    else if (known && known.head !== await headOf(path, known.head)) offset = 0;
     if (!known && offset > 0) offset = await nextLineStart(path, offset);
     const done = await readFrom(path, offset, budget, onLine);
     if (done) { next.push({ path, ...done }); read.push(path); }
   }
   return { cursors: next, read };
+}
+
+/** The first bytes of a file, as long as the kept head (a head kept while the file was shorter compares as far as it goes). */
+async function headOf(path: string, kept: string): Promise<string> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => null);
+  if (!handle) return '';
+  try {
+    const buffer = Buffer.alloc(Buffer.from(kept, 'base64').length);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('base64');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Starting inside a file, the first whole line begins after the next newline. */

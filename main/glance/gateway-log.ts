@@ -48,7 +48,8 @@ const STATUS_LAYERS: Array<[number, Layer | 'proxy-or-http']> = [[407, 'proxy-au
 const GENERIC = /\bfetch failed\b|Connection error\.|Network request for '[^']*' failed|network connection error/i;
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,62})\.?)+$|^[0-9a-f:.]+$/i;
 
-const WARN_LEVELS = new Set(['WARN', 'ERROR', 'FATAL']);
+/** OpenClaw logs some failures at INFO (the catalog refresh), so only its chatter levels are skipped. */
+const QUIET_LEVELS = new Set(['DEBUG', 'TRACE', 'SILLY']);
 
 function subsystemOf(record: Record<string, unknown>): string {
   const first = record['0'];
@@ -82,7 +83,8 @@ function hostOf(text: string, subsystem: string, context: LogContext): string {
     /\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN) ([^\s,)]+)/.exec(text)?.[1],
     /\b(?:ECONNREFUSED|ETIMEDOUT) \[?([0-9a-f:.]+?)\]?:\d+/i.exec(text)?.[1],
     /\bCONNECT (?:failed via )?([a-z0-9.-]+):\d+/i.exec(text)?.[1],
-    /\b(?:https?|wss?):\/\/(?:[^@/\s]*@)?(\[[0-9a-f:.]+\]|[a-z0-9.-]+)/i.exec(text)?.[1],
+    // The first URL that is not the proxy's (`Proxy CONNECT failed via http://proxy:3128`).
+    [...text.matchAll(/(\bvia )?\b(?:https?|wss?):\/\/(?:[^@/\s]*@)?(\[[0-9a-f:.]+\]|[a-z0-9.-]+)/gi)].find((m) => !m[1])?.[2],
     SUBSYSTEM_HOSTS[subsystem],
     MESSAGE_HOSTS.find(([re]) => re.test(text))?.[1],
   ];
@@ -97,7 +99,7 @@ export function classifyRecord(record: Record<string, unknown>, context: LogCont
   const subsystem = subsystemOf(record);
   const text = textOf(record);
   const transport = /\[model-fetch\] (?:error|response)/.test(text);
-  if (!transport && (ECHOES.has(subsystem) || !WARN_LEVELS.has(level))) return null;
+  if (!transport && (ECHOES.has(subsystem) || QUIET_LEVELS.has(level))) return null;
   const host = hostOf(text, subsystem, context);
   for (const [layer, re] of RULES) if (re.test(text)) return { layer, host };
   for (const [code, layer] of STATUS_LAYERS) {

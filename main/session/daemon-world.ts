@@ -23,8 +23,8 @@ const LAYER_FIX: Record<string, string> = {
   'rate-limit': 'The provider throttles or is overloaded: check quotas and retry budgets',
 };
 
-/** A quiet log line a line-by-line JSON parse can skip: most of a gateway's log is INFO and below. */
-const quiet = (line: string) => /"logLevelName":"(?:INFO|DEBUG|TRACE|SILLY)"/.test(line) && !line.includes('[model-fetch]');
+/** Most of a gateway's log says nothing about failures: lines without one of these words skip the JSON parse. */
+const quiet = (line: string) => !/fail|error|refused|timed? ?out|\b(?:407|429|502|503)\b|proxy|cert|ENOTFOUND|EAI_|ECONN|ETIMEDOUT|TLS|SSL/i.test(line);
 
 /**
  * The daemon's world as a tool, for the session: the gateway's own log

@@ -17,7 +17,7 @@ const HOUR_MS = 3_600_000;
 export const JUMP_FACTOR = 3;
 export const JUMP_MIN = 10;
 
-const Cursor = z.object({ path: z.string(), ino: z.number(), offset: z.number() });
+const Cursor = z.object({ path: z.string(), ino: z.number(), offset: z.number(), head: z.string() });
 const Hour = z.object({ hour: z.string(), byLayer: z.record(z.string(), z.number()), byHost: z.record(z.string(), z.number()) });
 export const GatewayLogState = z.object({
   schema: z.literal('clawbar.gateway-log/1'),
