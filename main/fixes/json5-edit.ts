@@ -4,6 +4,13 @@ import JSON5 from 'json5';
 interface Member { key: string; keyStart: number; valueStart: number; valueEnd: number; node: Node }
 interface Node { start: number; end: number; members: Member[] | null }
 
+/** openclaw.json is a few KB and a few levels deep; past these bounds the text is not a config clawbar edits. */
+export const MAX_JSON5_EDIT_BYTES = 4 * 1024 * 1024;
+const MAX_DEPTH = 256;
+// Sticky, so each token is matched where the scanner stands instead of on a fresh copy of the rest of the text.
+const BARE_KEY = /[\p{L}$_][\p{L}\p{N}$_]*/uy;
+const BARE_VALUE = /[^,}\]\s/]+/y;
+
 class Scanner {
   pos = 0;
   readonly text: string;
@@ -31,7 +38,14 @@ class Scanner {
     return JSON5.parse(this.text.slice(start, this.pos)) as string;
   }
 
-  value(): Node {
+  /** The token `pattern` matches at the current position, or null. */
+  token(pattern: RegExp): string | null {
+    pattern.lastIndex = this.pos;
+    return pattern.exec(this.text)?.[0] ?? null;
+  }
+
+  value(depth = 0): Node {
+    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
     this.skip();
     const start = this.pos;
     const c = this.text[this.pos];
@@ -47,14 +61,14 @@ class Scanner {
         const keyStart = this.pos;
         if (c === '{') {
           if (this.text[this.pos] === '"' || this.text[this.pos] === "'") key = this.string();
-          else { const m = /^[\p{L}$_][\p{L}\p{N}$_]*/u.exec(this.text.slice(this.pos)); if (!m) this.fail('expected a key'); key = m[0]; this.pos += key.length; }
+          else { const bare = this.token(BARE_KEY); if (bare === null) this.fail('expected a key'); key = bare; this.pos += key.length; }
           this.skip();
           if (this.text[this.pos] !== ':') this.fail('expected ":"');
           this.pos++;
           this.skip();
         }
         const valueStart = this.pos;
-        const node = this.value();
+        const node = this.value(depth + 1);
         if (c === '{') members.push({ key, keyStart, valueStart, valueEnd: node.end, node });
         this.skip();
         if (this.text[this.pos] === ',') this.pos++;
@@ -62,9 +76,9 @@ class Scanner {
       return { start, end: this.pos, members: c === '{' ? members : null };
     }
     if (c === '"' || c === "'") { this.string(); return { start, end: this.pos, members: null }; }
-    const m = /^[^,}\]\s/]+/.exec(this.text.slice(this.pos));
-    if (!m) this.fail('expected a value');
-    this.pos += m[0].length;
+    const bare = this.token(BARE_VALUE);
+    if (bare === null) this.fail('expected a value');
+    this.pos += bare.length;
     return { start, end: this.pos, members: null };
   }
 }
@@ -82,6 +96,7 @@ function nest(path: string[], value: unknown, quoted: boolean): string {
  * result is parsed back and must equal the original with that one change.
  */
 export function setJson5Value(text: string, path: string[], value: unknown): string {
+  if (text.length > MAX_JSON5_EDIT_BYTES) throw new Error(`the config is larger than ${MAX_JSON5_EDIT_BYTES} bytes`);
   const root = new Scanner(text).value();
   if (!root.members) throw new Error('the config is not a JSON5 object');
   let node = root;

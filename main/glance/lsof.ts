@@ -18,9 +18,23 @@ export interface RawListener {
 export const MAX_LISTENER_LINES = 200_000;
 export const MAX_LISTENERS = 20_000;
 
+/**
+ * Drops a trailing ` (LISTEN)` state. By hand: the pattern `\s*\(.*\)$` is
+ * retried from every blank and every `(`, quadratic on a hostile NAME.
+ */
+function withoutState(name: string): string {
+  if (!name.endsWith(')')) return name;
+  let lineStart = name.length;
+  while (lineStart > 0 && !/[\n\r\u2028\u2029]/.test(name[lineStart - 1]!)) lineStart--;
+  let open = name.indexOf('(', lineStart);
+  if (open < 0) return name;
+  while (open > 0 && /\s/.test(name[open - 1]!)) open--;
+  return name.slice(0, open);
+}
+
 /** Splits lsof's NAME (`127.0.0.1:80`, `[::1]:80`, `*:80`) into address and port. */
 export function splitName(name: string): { address: string; port: number } | null {
-  const local = name.split('->')[0]!.replace(/\s*\(.*\)$/, '');
+  const local = withoutState(name.split('->')[0]!);
   const match = /^(\[[^\]]+\]|[^\s]+):(\d{1,5})$/.exec(local);
   if (!match) return null;
   const port = Number(match[2]);

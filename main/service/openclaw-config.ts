@@ -152,11 +152,14 @@ export function readGatewayConfig(data: unknown): GatewayConfig {
   };
 }
 
+/** openclaw.json is a few KB; JSON5's parser costs about 1 ms per KB, so a bigger file is refused before it is parsed. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Reads openclaw.json (JSON5). A missing file is normal (defaults apply); a broken one is reported in `error`. */
 export async function loadGatewayConfig(path: string): Promise<GatewayConfig> {
   let text: string;
   try {
-    text = (await readBoundedFile(path)).toString('utf8');
+    text = (await readBoundedFile(path, MAX_CONFIG_BYTES)).toString('utf8');
   } catch (error) {
     if (error instanceof InputError && /no such file/.test(error.message)) return { ...EMPTY };
     return { ...EMPTY, found: true, error: (error as Error).message };
