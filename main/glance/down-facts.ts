@@ -71,8 +71,8 @@ export async function gatherDownFacts(options: DownFactOptions): Promise<DownFac
   const seen = new Set<number>();
   const holders = onPort.filter((l) => !seen.has(l.pid) && seen.add(l.pid)).map((l) => ({
     pid: l.pid, process: l.process, command: commandOf(l.pid), address: l.address,
-    // Without launchd's word, whoever holds the port is taken as the gateway itself.
-    ours: tree ? tree.has(l.pid) : true,
+    // A loaded job owns only its own tree (none while it is not running); without launchd's word, whoever holds the port is taken as the gateway itself.
+    ours: job ? tree?.has(l.pid) ?? false : true,
     isGateway: isGatewayProcess(commandOf(l.pid)) || /^openclaw/.test(l.process),
   }));
   let health: DownFacts['health'] = null;

@@ -49,6 +49,7 @@ export function composeStatus(parts: { health: HealthReport; listeners: Listener
   const verdict = extra.verdict ?? null;
   // The down finding says why when the verdict knows: one line, its evidence, its action.
   const gatewayFindings = healthFindings(health, settings).map((f) => (f.id === 'gateway.down' && verdict ? { ...f, title: verdict.line, detail: verdict.evidence.join('; '), fix: verdict.action, remedy: verdict.remedy } : f));
+  if (verdict && health.state !== 'down') gatewayFindings.push({ id: 'gateway.service-down', severity: 'warn', title: `The gateway service is not what answers: ${verdict.line}`, detail: verdict.evidence.join('; '), fix: verdict.action, remedy: verdict.remedy });
   const findings = sortBySeverity([...gatewayFindings, ...(extra.gateway ?? []), ...listeners.findings, ...clock.findings, ...(extra.edges?.findings ?? []), ...(extra.service ?? [])]);
   return { schema: 'clawbar.status/1', overall: worstSeverity(findings), gateway: health, listeners, clock, findings, ...(extra.edges !== undefined ? { edges: extra.edges } : {}), ...(extra.verdict !== undefined ? { verdict } : {}) };
 }
@@ -72,7 +73,9 @@ export async function takeStatus(options: StatusOptions): Promise<StatusReport> 
     v6Url ? sampleHealth(v6Url, 2_000) : Promise.resolve(null),
     edgesLook,
   ]);
-  const verdict = health.state === 'down'
+  // A loaded job that is not running while something answers on its port: the answer is not the service's.
+  const serviceIdle = service.facts.launchd.status === 'loaded' && service.facts.launchd.running === false;
+  const verdict = health.state === 'down' || serviceIdle
     ? decideDown(await gatherDownFacts({ exec: options.exec, service: service.facts, listeners: listeners.items, lastProbe: (await options.lastProbe?.()) ?? null }))
     : null;
   const serviceFindings = service.facts.findings.filter((f) => f.severity !== 'ok');
