@@ -1,25 +1,23 @@
 /**
  * `npm run bench:metrics`: how long `clawbar metrics` takes on a live gateway
  * (status look, last probe run, atomic textfile write, process start-up
- * included) against `promtool check metrics` reading the same file — both
- * measured in this run. As root it re-runs itself in a fresh network
- * namespace (loopback only), so nothing it starts can reach beyond this machine.
+ * included; compile cache filled by one run before) against `promtool check
+ * metrics` reading the same file — both measured in this run. As root it
+ * re-runs itself in a fresh network namespace (loopback only), so nothing it
+ * starts can reach beyond this machine.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { NODE24, QUIET_CONFIG, startGateway } from '../test/peers/openclaw.ts';
 import { startSntpServer } from '../test/peers/sntp-server.ts';
 import { promtool } from '../test/helpers/promtool.ts';
 import { CLI, writeService } from '../test/helpers/world.ts';
-import { loopbackOnly, timeMedian } from './harness.ts';
+import { loopbackOnly, run, timeMedians, verdict } from './harness.ts';
 
 loopbackOnly();
 
-const run = promisify(execFile);
-const ROUNDS = 7;
+const ROUNDS = Number(process.env.CLAWBAR_BENCH_ROUNDS ?? 9);
 
 const root = await mkdtemp(join(tmpdir(), 'clawbar-bench-metrics-'));
 const sntp = await startSntpServer({ offsetMs: 0 });
@@ -32,13 +30,17 @@ try {
   await writeFile(join(world, '.config', 'clawbar', 'config.json'), JSON.stringify({ ntpServer: `127.0.0.1:${sntp.port}` }));
   const out = join(root, 'clawbar.prom');
   const env = { HOME: world, PATH: process.env.PATH };
+  const metrics = () => run(process.execPath, [CLI, 'metrics', '--out', out], { env });
   console.log(`metrics on a live gateway (port ${gateway.port})`);
-  const clawbar = await timeMedian('clawbar metrics --out FILE', ROUNDS, () => run(process.execPath, [CLI, 'metrics', '--out', out], { env }));
+  await metrics();
   const text = await readFile(out, 'utf8');
   const checked = await promtool(['check', 'metrics'], text);
   console.log(`  promtool check metrics: exit ${checked.code}${checked.stdout + checked.stderr ? `, ${(checked.stdout + checked.stderr).trim()}` : ', clean'} (${text.split('\n').filter((l) => l && !l.startsWith('#')).length} samples)`);
-  const reference = await timeMedian('promtool check metrics < FILE', ROUNDS, () => promtool(['check', 'metrics'], text));
-  console.log(`  ratio clawbar metrics / promtool check metrics: ${(clawbar / reference).toFixed(1)}x`);
+  const times = await timeMedians(ROUNDS, {
+    'clawbar metrics --out FILE': metrics,
+    'promtool check metrics < FILE': () => promtool(['check', 'metrics'], text),
+  });
+  verdict('clawbar metrics / promtool check metrics', times['clawbar metrics --out FILE'] / times['promtool check metrics < FILE'], { max: 3, unit: '×' });
 } finally {
   await gateway.stop();
   await sntp.stop();

@@ -1,26 +1,25 @@
 /**
  * `npm run bench:status`: `clawbar status --json` against what operators run
  * today on the same live gateway — `openclaw health --json` and
- * `openclaw gateway probe --json` — and the listener scan against bare lsof,
- * all in the same run. As root it re-runs itself in a fresh network namespace
- * (loopback only), so nothing it starts can reach beyond this machine.
+ * `openclaw gateway probe --json` — all in the same run, with clawbar's peak
+ * resident memory; and the listener scan against bare lsof. Timed with the
+ * compile cache filled (one run before), as every run after the first is.
+ * As root it re-runs itself in a fresh network namespace (loopback only), so
+ * nothing it starts can reach beyond this machine.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { scanListeners } from '../main/glance/listeners.ts';
 import { execCommand } from '../main/system/exec.ts';
 import { startChrony } from '../test/peers/chrony.ts';
 import { NODE24, openclawEntry, QUIET_CONFIG, startGateway } from '../test/peers/openclaw.ts';
 import { CLI, writeService } from '../test/helpers/world.ts';
-import { loopbackOnly, timeMedian } from './harness.ts';
+import { loopbackOnly, peakRssMiB, PEAK_RSS_FLAGS, runAnyway, timeMedians, verdict } from './harness.ts';
 
 loopbackOnly();
 
-const run = promisify(execFile);
-const ROUNDS = 5;
+const ROUNDS = Number(process.env.CLAWBAR_BENCH_ROUNDS ?? 7);
 
 const root = await mkdtemp(join(tmpdir(), 'clawbar-bench-status-'));
 const token = 'bench-token-0123456789abcdef';
@@ -36,24 +35,33 @@ try {
   await writeFile(join(world, '.config', 'clawbar', 'config.json'), JSON.stringify({ ntpServer: `127.0.0.1:${chrony.port}` }));
   const cliEnv = { HOME: world, PATH: process.env.PATH };
   const ocEnv = { HOME: gwHome, PATH: `${join(NODE24, '..')}:/usr/bin:/bin`, OPENCLAW_GATEWAY_PORT: String(gateway.port), OPENCLAW_GATEWAY_TOKEN: token, TMPDIR: '/tmp' };
-  const openclaw = (args: string[]) => run(NODE24, [openclawEntry(), ...args], { env: ocEnv, timeout: 60_000 }).catch((error: { stdout?: string }) => error);
+  const openclaw = (args: string[]) => runAnyway(NODE24, [openclawEntry(), ...args], { env: ocEnv, timeout: 60_000 });
+  const status = (flags: string[] = []) => runAnyway(process.execPath, [...flags, CLI, 'status', '--json'], { env: cliEnv });
 
   console.log(`status on a live gateway (port ${gateway.port}, ready in ${gateway.readyMs} ms)`);
   // A comparison with a command that failed would mean nothing: show that each one answered.
+  const first = await status();
+  console.log(`  clawbar status --json: exit ${first.code}, gateway ${JSON.parse(first.stdout).gateway.state}`);
   for (const args of [['health', '--json'], ['gateway', 'probe', '--json']]) {
-    const result = await openclaw(args) as { stdout?: string; code?: number };
-    console.log(`  openclaw ${args.join(' ')}: exit ${result.code ?? 0}, ${JSON.stringify((result.stdout ?? '').slice(0, 70))}`);
+    const result = await openclaw(args);
+    console.log(`  openclaw ${args.join(' ')}: exit ${result.code}, ${JSON.stringify(result.stdout.slice(0, 60))}`);
   }
-  const clawbar = await timeMedian('clawbar status --json', ROUNDS, () => run(process.execPath, [CLI, 'status', '--json'], { env: cliEnv }).catch((e) => e));
-  const health = await timeMedian('openclaw health --json', ROUNDS, () => openclaw(['health', '--json']));
-  const probe = await timeMedian('openclaw gateway probe --json', ROUNDS, () => openclaw(['gateway', 'probe', '--json']));
-  console.log(`  ratio clawbar / openclaw health:        ${(clawbar / health).toFixed(2)}`);
-  console.log(`  ratio clawbar / openclaw gateway probe: ${(clawbar / probe).toFixed(2)}`);
+  const times = await timeMedians(ROUNDS, {
+    'clawbar status --json': () => status(),
+    'openclaw health --json': () => openclaw(['health', '--json']),
+    'openclaw gateway probe --json': () => openclaw(['gateway', 'probe', '--json']),
+  });
+  const rss = Math.max(...await Promise.all([0, 1, 2].map(async () => peakRssMiB((await status(PEAK_RSS_FLAGS)).stderr))));
+  console.log(`  ratio clawbar / openclaw gateway probe: ${(times['clawbar status --json'] / times['openclaw gateway probe --json']).toFixed(2)}`);
 
   console.log('\nlistener scan');
-  const scan = await timeMedian('clawbar scanListeners (in process)', 10, () => scanListeners({ exec: execCommand, gatewayPort: gateway.port }));
-  const lsof = await timeMedian('lsof -nP -iTCP -sTCP:LISTEN', 10, () => run('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']).catch((e) => e));
-  console.log(`  ratio clawbar / lsof:                   ${(scan / lsof).toFixed(2)}`);
+  const scan = await timeMedians(10, {
+    'clawbar scanListeners (in process)': () => scanListeners({ exec: execCommand, gatewayPort: gateway.port }),
+    'lsof -nP -iTCP -sTCP:LISTEN': () => runAnyway('lsof', ['-nP', '-iTCP', '-sTCP:LISTEN']),
+  });
+  console.log(`  ratio clawbar / lsof: ${(scan['clawbar scanListeners (in process)'] / scan['lsof -nP -iTCP -sTCP:LISTEN']).toFixed(2)}\n`);
+  verdict('clawbar status --json / openclaw health --json', times['clawbar status --json'] / times['openclaw health --json'], { max: 0.1, unit: '×' });
+  verdict('clawbar status --json: peak resident memory (of 3 runs)', rss, { max: 80, unit: 'MB' });
 } finally {
   await gateway.stop();
   await chrony.stop();

@@ -25,8 +25,8 @@ async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-send({ type: 'hello', execPath: process.execPath, nodeVersion: process.version, openssl: process.versions.openssl ?? 'unknown' });
-const warmed = warmUp();
+// Hello once warm: a child kept ready is then known to have nothing left to pay for.
+const warmed = warmUp().then(() => send({ type: 'hello', execPath: process.execPath, nodeVersion: process.version, openssl: process.versions.openssl ?? 'unknown' }));
 const request = ChildRequest.parse(JSON.parse(await readStdin()));
 await warmed;
 await probeAll(request.targets, {
