@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Finding, Severity } from './common.ts';
 import { EnvVariable, GatewayInfo, LaunchdInfo, ServiceInfo, ShellDifference } from './env.ts';
 import { FixBundleSummary } from './fix.ts';
+import { DownVerdict, EdgesReport } from './edges.ts';
 import { ClockReport, HealthReport, ListenerChange, ListenersReport } from './glance.ts';
 import { Layer, ProbeReport, ProbeTarget } from './probe.ts';
 import { AllowlistObserved, BaselineComparison, GatewayLogErrors } from './daemon-world.ts';
@@ -55,6 +56,10 @@ export const DiagnosticsReport = z.object({
   /** Listener changes since last week's dated snapshot (the runbook's weekly lsof diff); null while no snapshot is a week old. */
   listenerWeekly: z.object({ savedAt: z.string(), changes: z.array(ListenerChange) }).nullable().optional(),
   clock: ClockReport,
+  /** Every way into the gateway, from the same status look. */
+  edges: EdgesReport.nullable().optional(),
+  /** Why the gateway is down, when it is. */
+  verdict: DownVerdict.nullable().optional(),
   /** null when no probe has run on this node yet. */
   lastProbe: ProbeReport.nullable(),
   findings: z.array(Finding),

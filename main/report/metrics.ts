@@ -1,4 +1,5 @@
 import { Layer, type GatewayLogErrors, type LastProbeRun, type ProbeResult, type StatusReport } from '../contract.ts';
+import { edgeFamilies } from './metrics-edges.ts';
 import { mergeFindings } from './report.ts';
 
 /**
@@ -132,6 +133,7 @@ export function renderMetrics(input: MetricsInput): string {
     { name: 'clawbar_clock_offset_seconds', help: 'Clock offset against the time server (positive: the server is ahead).', samples: status.clock.offsetMs === null ? [] : [{ value: status.clock.offsetMs / 1000 }] },
     { name: 'clawbar_clock_state', help: 'Clock state, one-hot: ok, warn, critical or unknown (not measurable).', samples: oneHot(['ok', 'warn', 'critical', 'unknown'], status.clock.state) },
     { name: 'clawbar_findings', help: 'Current findings by severity (status and last probe run).', samples: (['warn', 'critical'] as const).map((s) => ({ labels: { severity: s }, value: findings.filter((f) => f.severity === s).length })) },
+    ...edgeFamilies(status),
     ...(lastProbe ? probeFamilies(lastProbe) : []),
     ...(input.gatewayLog ? gatewayLogFamilies(input.gatewayLog) : []),
     { name: 'clawbar_last_run_timestamp_seconds', help: 'When each check last ran.', samples: lastRun },

@@ -1,4 +1,5 @@
 import type { DiagnosticsReport, Finding, ProbeReport, ProbeResult, Remedy } from '../contract.ts';
+import { verdictSection, edgesSection } from './edges-markdown.ts';
 import { code, duration, mdTable, ms } from './markdown.ts';
 import { baselineSection, gatewayLogSection } from './daemon-world-markdown.ts';
 
@@ -86,6 +87,7 @@ export function reportMarkdown(report: DiagnosticsReport): string {
     ['not ready', gateway.failing.join(', ')],
     ['error', gateway.error],
   ]));
+  out.push(...verdictSection(report.verdict));
   out.push('', '## Last probe run', '', ...probeSection(report.lastProbe));
   out.push('', '## Against the probe baseline', '', ...baselineSection(report.baseline));
   out.push('', "## Errors in the gateway's own logs", '', ...gatewayLogSection(report.gatewayLog));
@@ -98,6 +100,7 @@ export function reportMarkdown(report: DiagnosticsReport): string {
   const weekly = report.listenerWeekly;
   out.push('', weekly ? `Changes since last week's snapshot of ${weekly.savedAt}: ${weekly.changes.length || 'none'}.` : 'No weekly listener snapshot is a week old yet (they are kept in the state folder as the checks run).');
   for (const c of weekly?.changes ?? []) out.push(change(c));
+  out.push(...edgesSection(report.edges));
   out.push('', '## Clock', '', clock.offsetMs === null
     ? `Offset unknown (state ${clock.state}).${clock.sntpError ? ` ${clock.sntpError}.` : ''}`
     : `Offset ${clock.offsetMs} ms against ${clock.server} (${clock.method}), state **${clock.state}**.${clock.breaks.some((b) => b.broken) ? ` Breaks: ${clock.breaks.filter((b) => b.broken).map((b) => b.what).join(', ')}.` : ''}`);

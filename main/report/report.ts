@@ -48,6 +48,8 @@ export function buildDiagnosticsReport(inputs: ReportInputs): DiagnosticsReport 
     listeners: status.listeners,
     listenerWeekly: inputs.listenerWeekly ?? null,
     clock: status.clock,
+    edges: status.edges ?? null,
+    verdict: status.verdict ?? null,
     lastProbe: lastProbe?.report ?? null,
     findings,
     fixHistory: inputs.fixHistory,

@@ -148,5 +148,12 @@ describe('clawbar edges against the real gateway behind nginx and Caddy', { time
     assert.ok(status.findings.some((f) => f.id === 'edges.tls-weak'));
     assert.equal(status.verdict, null);
     assert.equal(status.overall, 'critical');
+    const env = await world('report', gw.port);
+    const markdown = (await runCli(['report'], env, { timeoutMs: 120_000 })).stdout;
+    assert.match(markdown, /## Ways in \(state critical\)/);
+    assert.ok(markdown.includes(`| https://127.0.0.1:${nginxPort}/ | nginx | TLSv1, TLSv1.1, TLSv1.2 |`), markdown);
+    const metrics = (await runCli(['metrics', '--out', '-'], env, { timeoutMs: 120_000 })).stdout;
+    assert.match(metrics, /^clawbar_edge_proxies_weak_tls 1$/m);
+    assert.match(metrics, /^clawbar_gateway_down_cause\{cause="wedged"\} 0$/m);
   });
 });
