@@ -28,6 +28,36 @@ export const MAX_PLIST_BYTES = 4 * 1024 * 1024;
 const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 const MAX_DEPTH = 256;
 
+/** Elements nest this deep at most in a launchd job (dict in dict in array…); hostile depth costs xmldom super-linear time. */
+const MAX_XML_DEPTH = 64;
+
+/**
+ * Why the XML cannot be a plist, from one linear pass over its tags, before
+ * xmldom sees it: xmldom's error recovery is super-linear on text such as
+ * `<a<a<a…` (a tag opened inside a tag) and on deep nesting.
+ */
+function xmlShapeProblem(text: string): string | null {
+  let depth = 0;
+  for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at + 1)) {
+    const skip = (close: string) => { const end = text.indexOf(close, at); return end < 0 ? -1 : end + close.length - 1; };
+    let end: number;
+    if (text.startsWith('<!--', at)) end = skip('-->');
+    else if (text.startsWith('<![CDATA[', at)) end = skip(']]>');
+    else if (text.startsWith('<?', at)) end = skip('?>');
+    else {
+      end = text.indexOf('>', at);
+      const nextOpen = text.indexOf('<', at + 1);
+      if (end >= 0 && nextOpen >= 0 && nextOpen < end && !text.startsWith('<!DOCTYPE', at)) return `a tag opens inside another tag at offset ${at}`;
+      if (text.startsWith('<!DOCTYPE', at) && text[end - 1] !== ']' && text.lastIndexOf('[', end) > at) end = skip(']>');
+      else if (end >= 0 && text[at + 1] === '/') depth--;
+      else if (end >= 0 && text[at + 1] !== '!' && text[end - 1] !== '/' && ++depth > MAX_XML_DEPTH) return `elements nest more than ${MAX_XML_DEPTH} deep`;
+    }
+    if (end < 0) return `a tag at offset ${at} is never closed`;
+    at = end;
+  }
+  return null;
+}
+
 /**
  * The first key or string of a parsed XML plist holding a character XML 1.0
  * forbids, as `where` and the code point. xmldom lets such characters through
@@ -72,6 +102,8 @@ export function parsePlistBytes(bytes: Buffer, path: string): { value: unknown; 
   if (!/^\s*(<\?xml|<!DOCTYPE|<plist)/.test(text.replace(/^\uFEFF/, ''))) {
     throw new InputError(`${path} is neither an XML nor a binary (${BINARY_MAGIC}) plist`, path);
   }
+  const shape = xmlShapeProblem(text);
+  if (shape) throw new InputError(`${path} is not well-formed XML: ${shape}`, path);
   // xmldom is lenient and only logs; a strict pass first turns any XML error
   // into a clear message (launchd itself refuses such a file).
   const errors: string[] = [];
