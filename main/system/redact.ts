@@ -214,8 +214,9 @@ function valueSpan(text: string, at: number, pattern: RegExp): Span | null {
 // Each names one position; the value is read separately so a non-secret name does not swallow what follows.
 const FLAG = /(?<![\w-])--?([A-Za-z][A-Za-z0-9_-]{0,63})(?:=|[ \t]+)/g;
 const ASSIGNMENT = /(?<![\w.$-])([A-Za-z_][A-Za-z0-9_]{0,127})=/g;
-// A bare key needs a blank or a quote after its colon, so `auth.example.com:443` is a host and port, not a key.
-const KEY_COLON = /(?<![\w$.-])(?:"([A-Za-z_$][\w$.-]{0,127})"|'([A-Za-z_$][\w$.-]{0,127})'|([A-Za-z_$][\w$.-]{0,127})(?=[ \t]*:[ \t"']))[ \t]*:[ \t]*/g;
+// A bare key has its colon right after it and a blank or a quote after that, so `auth.example.com:443`
+// is a host and port and `token : (` prose, not a key.
+const KEY_COLON = /(?<![\w$.-])(?:"([A-Za-z_$][\w$.-]{0,127})"[ \t]*|'([A-Za-z_$][\w$.-]{0,127})'[ \t]*|([A-Za-z_$][\w$.-]{0,127})(?=:[ \t"'])):[ \t]*/g;
 const PLIST_KEY = /<key>([^<]{1,256})<\/key>[ \t]*(?:\r?\n[-+ ]?[ \t]*)?<string>([^<]*)<\/string>/gd;
 const BEARER = /(?<![A-Za-z0-9_-])[Bb]earer[ \t]+([A-Za-z0-9._~+/=-]{8,})/gd;
 
@@ -223,17 +224,21 @@ const BEARER = /(?<![A-Za-z0-9_-])[Bb]earer[ \t]+([A-Za-z0-9._~+/=-]{8,})/gd;
 const secretFlag = (name: string) => name.toLowerCase() !== 'auth' && isSecretName(name.replaceAll('-', '_'));
 
 function positionSpans(text: string, out: Span[]): void {
-  const named = (pattern: RegExp, value: RegExp, accept: (name: string) => boolean) => {
+  // `notValue` spots a value that is the next name instead (`--token --password x`, `token: password: x`):
+  // it is left for the next match. Otherwise the scan resumes after the value, which keeps it linear.
+  const named = (pattern: RegExp, value: RegExp, accept: (name: string) => boolean, notValue: RegExp) => {
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
       if (!accept(match[1] ?? match[2] ?? match[3]!)) continue;
       const span = valueSpan(text, pattern.lastIndex, value);
-      if (span) { out.push(span); pattern.lastIndex = span[1]; }
+      if (!span || notValue.test(text.slice(span[0], span[1]))) continue;
+      out.push(span);
+      pattern.lastIndex = span[1];
     }
   };
-  named(FLAG, SH_WORD, secretFlag);
-  named(ASSIGNMENT, SH_WORD, isSecretName);
-  named(KEY_COLON, KEY_VALUE, isSecretName);
+  named(FLAG, SH_WORD, secretFlag, /^--[A-Za-z]/);
+  named(ASSIGNMENT, SH_WORD, isSecretName, /^$/);
+  named(KEY_COLON, KEY_VALUE, isSecretName, /^[A-Za-z_$][\w$.-]*:$/);
   for (const pattern of [PLIST_KEY, BEARER]) {
     pattern.lastIndex = 0;
     for (const match of text.matchAll(pattern)) {
