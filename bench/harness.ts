@@ -44,7 +44,8 @@ export interface Target {
   max?: number;
   /** …or at least this. */
   min?: number;
-  unit: '×' | 'MB' | 'ms';
+  /** '×' a ratio, MB or ms a figure, 'of' a count of things that passed (value of min). */
+  unit: '×' | 'MB' | 'ms' | 'of';
 }
 
 /**
@@ -53,8 +54,9 @@ export interface Target {
  */
 export function verdict(label: string, value: number, target: Target): boolean {
   const met = (target.max === undefined || value <= target.max) && (target.min === undefined || value >= target.min);
-  const shown = target.unit === '×' ? `${value.toFixed(2)}×` : `${value.toFixed(1)} ${target.unit}`;
-  const wanted = target.max !== undefined ? `≤ ${target.max}${target.unit === '×' ? '×' : ` ${target.unit}`}` : `≥ ${target.min}${target.unit === '×' ? '×' : ` ${target.unit}`}`;
+  const shown = target.unit === '×' ? `${value.toFixed(2)}×` : target.unit === 'of' ? `${value} of ${target.min}` : `${value.toFixed(1)} ${target.unit}`;
+  const bound = (n: number) => (target.unit === '×' ? `${n}×` : target.unit === 'of' ? `${n}` : `${n} ${target.unit}`);
+  const wanted = target.unit === 'of' ? `all ${target.min}` : target.max !== undefined ? `≤ ${bound(target.max)}` : `≥ ${bound(target.min!)}`;
   console.log(`  ${label.padEnd(60)} ${shown.padStart(9)}   target ${wanted.padEnd(9)} ${met ? 'met' : 'MISSED'}`);
   if (process.env.CLAWBAR_BENCH_SUMMARY) appendFileSync(process.env.CLAWBAR_BENCH_SUMMARY, `${JSON.stringify({ label, value, shown, wanted, met })}\n`);
   return met;

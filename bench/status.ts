@@ -14,7 +14,7 @@ import { scanListeners } from '../main/glance/listeners.ts';
 import { execCommand } from '../main/system/exec.ts';
 import { startChrony } from '../test/peers/chrony.ts';
 import { NODE24, openclawEntry, QUIET_CONFIG, startGateway } from '../test/peers/openclaw.ts';
-import { CLI, writeService } from '../test/helpers/world.ts';
+import { CLI, ROOT, writeService } from '../test/helpers/world.ts';
 import { loopbackOnly, peakRssMiB, PEAK_RSS_FLAGS, runAnyway, timeMedians, verdict } from './harness.ts';
 
 loopbackOnly();
@@ -53,6 +53,20 @@ try {
   });
   const rss = Math.max(...await Promise.all([0, 1, 2].map(async () => peakRssMiB((await status(PEAK_RSS_FLAGS)).stderr))));
   console.log(`  ratio clawbar / openclaw gateway probe: ${(times['clawbar status --json'] / times['openclaw gateway probe --json']).toFixed(2)}`);
+
+  // Where the time goes: a bare Node start, loading what `status` loads (compile cache warm), and the whole command.
+  const cache = join(root, 'compile-cache');
+  const load = `import m from 'node:module'; m.enableCompileCache(${JSON.stringify(cache)}); await Promise.all([${['world.ts', 'session/session.ts', 'cli/emit.ts', 'cli/glance-commands.ts'].map((f) => `import(${JSON.stringify(join(ROOT, 'main', f))})`).join(', ')}]);`;
+  const importOnly = (flags: string[] = []) => runAnyway(process.execPath, [...flags, '--input-type=module', '-e', load], { env: cliEnv });
+  await importOnly();
+  console.log('\nwhere status spends its time');
+  const parts = await timeMedians(ROUNDS, {
+    'node -e 0': () => runAnyway(process.execPath, ['-e', '0'], { env: cliEnv }),
+    'node, loading the modules status loads': () => importOnly(),
+    'clawbar status --json': () => status(),
+  });
+  console.log(`  peak RSS: node -e 0 ${peakRssMiB((await runAnyway(process.execPath, [...PEAK_RSS_FLAGS, '-e', '0'], { env: cliEnv })).stderr).toFixed(1)} MB, loading only ${peakRssMiB((await importOnly(PEAK_RSS_FLAGS)).stderr).toFixed(1)} MB, status ${rss.toFixed(1)} MB`);
+  console.log(`  so: start-up ${parts['node -e 0'].toFixed(0)} ms, loading ${(parts['node, loading the modules status loads'] - parts['node -e 0']).toFixed(0)} ms, the look itself ${(parts['clawbar status --json'] - parts['node, loading the modules status loads']).toFixed(0)} ms`);
 
   console.log('\nlistener scan');
   const scan = await timeMedians(10, {
