@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixRequest, FixStep, HealthReport, ListenersReport, ProbeReport, ViewName } from './contract.ts';
+import { ClockReport, DownVerdict, EdgesReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixRequest, FixStep, HealthReport, ListenersReport, ProbeReport, ViewName } from './contract.ts';
 import { Settings } from './settings-schema.ts';
 
 /**
@@ -52,6 +52,10 @@ export const AgentState = z.object({
   paused: z.boolean(),
   /** Which checks are running right now, so the UI can show activity without guessing. */
   busy: z.array(z.enum(['health', 'listeners', 'clock', 'probes', 'service', 'fix'])),
+  /** Every way into the gateway, from the app's last look (clawbar edges). */
+  edges: EdgesReport.nullable().optional(),
+  /** Why the gateway is down, while it is: the gateway tile shows it. */
+  verdict: DownVerdict.nullable().optional(),
   /** Who runs the schedules: this agent, or the headless watcher (`clawbar watch`) whose state the app shows. */
   owner: z.object({ kind: z.enum(['app', 'watcher']), pid: z.number(), since: z.string(), pausedUntil: z.string().nullable() }).optional(),
 });
@@ -97,6 +101,8 @@ export const INVOKE = {
   'fix:apply': { request: FixApply, response: FixOutcome },
   'fix:rollback': { request: z.object({ id: z.string().regex(/^[\w.:-]{1,128}$/).optional() }).strict(), response: FixOutcome },
   'fix:history': { request: Empty, response: z.array(FixBundleSummary) },
+  /** Puts back a recorded fix that something undid: a dry run (preview, pre-flight), then `apply` with the reviewed plan id. */
+  'fix:reapply': { request: z.object({ id: z.string().regex(/^[\w.:-]{1,128}$/), apply: z.boolean().optional(), planId: z.string().regex(/^[\w-]{1,64}$/).optional() }).strict(), response: FixOutcome },
   'history:get': { request: Empty, response: History },
   'report:copy': { request: Empty, response: z.object({ copied: z.boolean(), chars: z.number() }) },
   'settings:get': { request: Empty, response: Settings },

@@ -17,6 +17,7 @@ export const API_CHANNELS = {
   applyFix: 'fix:apply',
   rollbackFix: 'fix:rollback',
   fixHistory: 'fix:history',
+  reapplyFix: 'fix:reapply',
   getHistory: 'history:get',
   copyReport: 'report:copy',
   getSettings: 'settings:get',

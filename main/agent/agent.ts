@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ClockReport, EnvReport, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport } from '../contract.ts';
+import type { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport } from '../contract.ts';
 import { HealthScheduler } from '../glance/health.ts';
 import type { AgentState, FixRequest, History, Notice, Progress } from '../ipc-contract.ts';
 import { envView } from '../report/env-report.ts';
@@ -85,6 +85,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private clock: ClockReport | null = null;
   private lastProbe: ProbeReport | null = null;
   private lastShellProbe: ProbeReport | null = null;
+  private fixFindings: Finding[] = [];
   private readonly probing = new Map<'daemon' | 'shell', Promise<ProbeReport>>();
   private readonly busy = new Set<Busy>();
   private readonly failures = new Map<string, string>();
@@ -92,6 +93,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private running = false;
   private paused = false;
   private lastEmitted = '';
+  /** The state publish() last computed: what a check just produced, without redacting it all again. */
+  private published: AgentState | null = null;
   private readonly firstRun: FirstRun;
   private readonly fleet: FleetSignals;
   /** Pages, config-change re-verification and the one-owner rule (main/watch/extras.ts). */
@@ -105,7 +108,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.firstRun = new FirstRun(this.session.world.files.firstRun);
     this.fleet = new FleetSignals(this.session, options.role === 'watcher' ? 'watch' : 'app');
     this.extras = new AgentExtras({
-      role: options.role ?? 'app', session: this.session, settings: () => this.settings, service: () => this.service, ownState: () => this.ownState(),
+      role: options.role ?? 'app', session: this.session, settings: () => this.settings, service: () => this.service, ownState: () => this.published ?? this.ownState(),
       fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.runProbes()) : this.refresh(check).then(() => undefined)),
       own: () => { if (this.running && !this.paused) this.startLoops(true); }, disown: () => this.stopLoops(), publish: () => this.publish(),
       notify: (notice) => this.notify(notice), applySettings: (settings) => this.updateSettings(settings), cycleMs: () => this.intervals.healthMs, say: options.say,
@@ -225,8 +228,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** The node_exporter textfile, status.jsonl and the optional loopback /metrics. */
-  publishFleetSignals(): Promise<void> {
-    return this.fleet.publish(this.glance(), this.settings);
+  /** The metrics textfile and state log from the latest glance, with the applied fixes checked against the service (the app's cycle of `fix.reverted`). */
+  async publishFleetSignals(): Promise<void> {
+    const service = this.service;
+    const status = await this.fleet.publish(this.glance(), this.settings, (s) => (service ? this.session.withFixWatch(service, s) : Promise.resolve(s)));
+    if (status) this.fixFindings = status.findings.filter((f) => f.id.startsWith('fix.'));
   }
 
   private glance() {
@@ -325,6 +331,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.fixing(() => this.session.rollback(id, this.fixRun()), true);
   }
 
+  /** Puts back a recorded fix from the request it was made from: preview and pre-flight first, then apply the reviewed plan. */
+  reapplyFix(id: string, apply: boolean, planId?: string): Promise<FixOutcome> {
+    return this.fixing(() => this.session.reapply(id, apply ? 'apply' : 'dry-run', { ...this.fixRun(), planId }), apply);
+  }
+
   fixHistory(): Promise<FixBundleSummary[]> {
     return this.session.fixHistory();
   }
@@ -371,7 +382,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.session.world.redactor.deep(snapshot({
       settings: this.settings, service: this.service, health: this.healthReport, samples: this.health?.tracker.samples ?? [], listeners: this.listenerReport,
       clock: this.clock, lastProbe: this.lastProbe, lastShellProbe: this.lastShellProbe, failures: this.failures, firstRun: this.firstRun.pending,
-      paused: this.paused, busy: [...this.busy], now: this.session.world.now(),
+      paused: this.paused, busy: [...this.busy], now: this.session.world.now(), fixes: this.fixFindings,
+      around: this.session.around({ service: this.service, health: this.healthReport }),
     }));
   }
 
@@ -382,7 +394,9 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Runs one check, marks it busy for the UI when it is a long one, and turns its failure into a finding instead of a crash. */
   private async track(id: CheckId, busy: boolean, task: () => Promise<unknown>): Promise<void> {
-    const shown = busy && id !== 'metrics' && id !== 'config' ? id : null;
+    // The config poll runs every few seconds and shows nothing; a change it finds re-runs the checks that do.
+    if (id === 'config') return task().then(() => { this.failures.delete(id); }, (error: Error) => { this.failures.set(id, error.message); this.publish(); });
+    const shown = busy && id !== 'metrics' ? id : null;
     if (shown) {
       this.busy.add(shown);
       this.publish();
@@ -413,6 +427,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Emits 'state' only when something shown changed (the timestamp alone does not count). */
   publish(): void {
     const state = this.getState();
+    this.published = state;
     const key = JSON.stringify({ ...state, updatedAt: '' });
     if (key === this.lastEmitted) return;
     this.lastEmitted = key;

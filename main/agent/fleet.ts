@@ -34,14 +34,17 @@ export class FleetSignals {
     this.source = source;
   }
 
-  async publish(glance: Glance, settings: Settings): Promise<void> {
-    const status = statusFromGlance(glance, settings);
-    if (!status) return;
+  /** `amend` adds what the session checks beyond the glance (applied fixes still in force); returns what was published. */
+  async publish(glance: Glance, settings: Settings, amend: (status: StatusReport) => Promise<StatusReport> = async (s) => s): Promise<StatusReport | null> {
+    const seen = statusFromGlance(glance, settings);
+    if (!seen) return null;
+    const status = await amend(seen);
     const { world, keeper } = this.session;
     await keeper.recordStatus(status, this.source);
     this.latest = world.redactor.text(await this.session.metrics(status));
     await writeTextfile(textfilePath(settings, world.files.metricsTextfile), this.latest, { createDir: true, stateDir: world.files.stateDir });
     await this.serve(settings.metricsPort ?? null);
+    return status;
   }
 
   private async serve(port: number | null): Promise<void> {

@@ -29,6 +29,7 @@ export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers
     'fix:apply': async ({ fix, planId }) => out(await agent.applyFix(fix, planId)),
     'fix:rollback': async ({ id }) => out(await agent.rollbackFix(id)),
     'fix:history': async () => out(await agent.fixHistory()),
+    'fix:reapply': async ({ id, apply, planId }) => out(await agent.reapplyFix(id, apply === true, planId)),
     'history:get': async () => out(History.parse(await agent.history())),
     'report:copy': async () => {
       const text = redactor.text(await agent.diagnosticsReport());

@@ -1,4 +1,4 @@
-import { sortBySeverity, viewRemedy, type ClockReport, type Finding, type ViewName, type HealthReport, type ListenersReport, type ProbeReport } from '../contract.ts';
+import { sortBySeverity, viewRemedy, type ClockReport, type DownVerdict, type EdgesReport, type Finding, type ViewName, type HealthReport, type ListenersReport, type ProbeReport } from '../contract.ts';
 import type { HealthSample } from '../glance/health.ts';
 import { healthFindings } from '../glance/health-findings.ts';
 import type { AgentState } from '../ipc-contract.ts';
@@ -25,17 +25,24 @@ export interface StateParts {
   paused: boolean;
   busy: AgentState['busy'];
   now: Date;
+  /** The session's last look at the ways in and, while the gateway is down, why. */
+  around?: { edges: EdgesReport | null; verdict: DownVerdict | null };
+  /** Applied fixes no longer in force (`fix.reverted`), from the last fleet cycle. */
+  fixes?: Finding[];
 }
 
 /** The agent's latest reports as one AgentState (raw: the agent redacts it once, on the whole, as it leaves). */
 export function snapshot(p: StateParts): AgentState {
   const lines = { gateway: gatewayLine(p.health), listeners: listenersLine(p.listeners), clock: clockLine(p.clock), egress: egressLine(p.lastProbe) };
   const findings: Finding[] = [
-    ...(p.health ? healthFindings(p.health, p.settings) : []),
+    // The down finding says why when the verdict knows, as in clawbar status.
+    ...(p.health ? healthFindings(p.health, p.settings) : []).map((f) => (f.id === 'gateway.down' && p.around?.verdict ? { ...f, title: p.around.verdict.line, detail: p.around.verdict.evidence.join('; '), fix: p.around.verdict.action, remedy: p.around.verdict.remedy } : f)),
+    ...(p.around?.edges?.findings ?? []),
     ...(p.service?.facts.findings ?? []),
     ...(p.listeners?.findings ?? []),
     ...(p.clock?.findings ?? []),
     ...(p.lastProbe?.findings ?? []),
+    ...(p.fixes ?? []),
     ...[...p.failures].map(([check, message]): Finding => ({ id: `agent.${check}-failed`, severity: 'warn', title: `The ${check} check failed: ${message}`, fix: null, remedy: viewRemedy(FAILED_CHECK_VIEW[check] ?? 'overview') })),
   ].filter((f) => f.severity !== 'ok');
   return {
@@ -53,5 +60,6 @@ export function snapshot(p: StateParts): AgentState {
     firstRun: p.firstRun,
     paused: p.paused,
     busy: p.busy,
+    ...(p.around ? { edges: p.around.edges, verdict: p.around.verdict } : {}),
   };
 }

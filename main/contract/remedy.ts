@@ -56,6 +56,8 @@ export type RemedyFix = z.infer<typeof RemedyFix>;
 
 export const Remedy = z.object({
   fix: RemedyFix.nullable(),
+  /** A recorded fix (its bundle id) to put back as it was asked, when a diagnosis finds it undone. */
+  reapply: z.string().regex(/^[\w.:-]{1,128}$/).optional(),
   view: ViewName,
   /** One line to type, placeholders in angle brackets; null when the remedy is reading, not running. */
   command: z.string().nullable(),

@@ -106,7 +106,7 @@ export function revertedFindings(bundles: BundleManifest[], now: ServiceNow, fai
         ...(exposed ? ['The gateway port is exposed beyond loopback again.'] : []),
       ].join(' '),
       fix: `Put it back with \`${command}\` (a new plan from the same request, with preview and pre-flight).`,
-      remedy: viewRemedy('fixes', command),
+      remedy: { ...viewRemedy('fixes', command), reapply: bundle.id },
     });
   }
   return findings;

@@ -14,7 +14,7 @@ const EMPTY_FIELDS: FixFields = { cert: '', scope: 'gateway', url: '', noProxy: 
 
 /** The form as a remedy leaves it: what the diagnosis knows filled in, the rest for the operator. */
 export function presetFields(preset: FixPreset | null): FixFields {
-  return { ...EMPTY_FIELDS, ...preset?.request };
+  return { ...EMPTY_FIELDS, ...(preset && 'request' in preset ? preset.request : {}) };
 }
 
 /** The request for the chosen fix, or why it cannot be sent yet. */

@@ -14,7 +14,9 @@ type Step = (typeof STEPS)[number];
 /** The fix wizard: choose → preview the diff → pre-flight → apply with progress → verify, with rollback and history. */
 export function FixesView(props: { preset: FixPreset | null }) {
   const [step, setStep] = useState<Step>('Choose');
-  const [kind, setKind] = useState<FixKind>(props.preset?.kind ?? 'ca');
+  const [kind, setKind] = useState<FixKind>(props.preset && 'kind' in props.preset ? props.preset.kind : 'ca');
+  // A fix found undone is put back from the request it was made from (the proxy password stays sealed in main).
+  const reapply = props.preset && 'reapply' in props.preset ? props.preset.reapply : null;
   const [fields, setFields] = useState(() => presetFields(props.preset));
   const [plan, setPlan] = useState<FixOutcome | null>(null);
   const [applied, setApplied] = useState<FixOutcome | null>(null);
@@ -34,8 +36,11 @@ export function FixesView(props: { preset: FixPreset | null }) {
     setSteps([]);
     try { then(await work()); } catch (failure) { setError(errorText(failure)); } finally { setBusy(false); }
   };
-  const preview = () => typeof request !== 'string' && call(() => api.planFix(request), (outcome) => { setPlan(outcome); setStep('Preview'); });
-  const apply = () => typeof request !== 'string' && call(() => api.applyFix({ fix: request, planId: plan?.plan?.planId }), (outcome) => { setApplied(outcome); setStep('Verify'); });
+  const planned = (outcome: FixOutcome) => { setPlan(outcome); setStep('Preview'); };
+  const done = (outcome: FixOutcome) => { setApplied(outcome); setStep('Verify'); };
+  const planId = plan?.plan?.planId;
+  const preview = () => (reapply ? call(() => api.reapplyFix({ id: reapply }), planned) : typeof request !== 'string' && call(() => api.planFix(request), planned));
+  const apply = () => (reapply ? call(() => api.reapplyFix({ id: reapply, apply: true, planId }), done) : typeof request !== 'string' && call(() => api.applyFix({ fix: request, planId }), done));
   const rollback = (id: string | undefined) => call(() => api.rollbackFix({ id }), (outcome) => { setRolledBack(outcome); history.reload(); });
   const restart = () => { setStep('Choose'); setPlan(null); setApplied(null); setRolledBack(null); setSteps([]); setError(null); };
 
@@ -45,7 +50,15 @@ export function FixesView(props: { preset: FixPreset | null }) {
         {STEPS.map((name, i) => <li key={name} class={name === step ? 'current' : STEPS.indexOf(step) > i ? 'done' : ''} aria-current={name === step ? 'step' : undefined}>{name}</li>)}
       </ol>
       {error && <p class="error-text" role="alert" data-testid="fix-error">{error}</p>}
-      {step === 'Choose' && (
+      {step === 'Choose' && reapply && (
+        <section class="card" aria-label="Put a fix back">
+          <p>Fix <code>{reapply}</code> is no longer in force. Putting it back makes a new plan from the same request: you see the preview and the pre-flight before anything is written.</p>
+          <div class="actions">
+            <button type="button" class="primary" disabled={busy} onClick={() => void preview()} data-testid="fix-reapply">{busy ? 'Planning…' : 'Preview'}</button>
+          </div>
+        </section>
+      )}
+      {step === 'Choose' && !reapply && (
         <section class="card" aria-label="Choose a fix">
           <div class="choices" role="radiogroup" aria-label="Fix">
             {FIX_CHOICES.map((c) => (

@@ -24,6 +24,7 @@ export interface RemedyDisplay {
 /** The button for a remedy: the fix wizard with the fix preselected, or the view that explains the problem. */
 export function remedyAction(remedy: Remedy | null | undefined, here: ViewName | null = null): RemedyAction | null {
   if (!remedy) return null;
+  if (remedy.reapply) return { label: 'Put it back', view: 'fixes', preset: { reapply: remedy.reapply } };
   if (remedy.fix) return { label: FIX_LABEL[remedy.fix.kind], view: remedy.view, preset: remedy.fix };
   return remedy.view === here ? null : { label: 'Open', view: remedy.view };
 }

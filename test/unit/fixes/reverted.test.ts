@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sha256, type BundleManifest } from '../../../main/fixes/manifest.ts';
+import { formatFindings } from '../../../main/cli/output.ts';
 import { revertedFindings, type FailingNow, type ServiceNow } from '../../../main/fixes/reverted.ts';
+import { INVOKE } from '../../../main/ipc-contract.ts';
+import { remedyDisplay } from '../../../renderer/views/remedy.ts';
 
 const PLIST = '/Users/op/Library/LaunchAgents/ai.openclaw.gateway.plist';
 const ENV = '/Users/op/.openclaw/service-env/ai.openclaw.gateway.env';
@@ -107,7 +110,7 @@ describe('fix.reverted: each verified fix against the service as it is now', () 
       assert.match(finding!.title, new RegExp(`^Fix ${row.id} \\(.*\\) is no longer in force$`));
       assert.match(finding!.detail!, row.detail);
       assert.ok(!finding!.detail!.includes('pw-9931') && !finding!.title.includes('pw-9931'), 'no password');
-      assert.deepEqual(finding!.remedy, { fix: null, view: 'fixes', command: `clawbar fix reapply ${row.id}` });
+      assert.deepEqual(finding!.remedy, { fix: null, view: 'fixes', command: `clawbar fix reapply ${row.id}`, reapply: row.id });
       assert.match(finding!.fix!, new RegExp(`clawbar fix reapply ${row.id}`));
     });
   }
@@ -126,5 +129,22 @@ describe('fix.reverted: each verified fix against the service as it is now', () 
     const system = bundle('ca', { id: '20260902-100000-ca-1a1a', request: { kind: 'ca', cert: '/tmp/corp.pem', scope: 'system' }, expect: [{ kind: 'env', name: 'NODE_USE_SYSTEM_CA', sha256: sha256('1'), shown: '1' }] });
     const found = revertedFindings([system, bundle('ca')], inForce({ env: { NODE_EXTRA_CA_CERTS: CA, NODE_USE_SYSTEM_CA: '0' } }), none);
     assert.deepEqual(found.map((f) => [f.title.slice(4, 27), f.detail!.split('. ')[1]]), [['20260902-100000-ca-1a1a', 'Now: NODE_USE_SYSTEM_CA is 0 now, not 1']]);
+  });
+});
+
+describe('fix.reverted in the faces: one step to put it back', () => {
+  it('the CLI prints `clawbar fix reapply ID`, the popover offers "Put it back" with the same id, and IPC takes only a bundle id', () => {
+    const [finding] = revertedFindings(all, inForce({ config: { proxyUrl: PROXY, bind: 'lan' } }), none);
+    assert.ok(finding, 'an undone bind fix is found');
+    const id = bundle('bind').id;
+    assert.equal(finding.remedy?.command, `clawbar fix reapply ${id}`);
+    assert.equal(finding.remedy?.reapply, id);
+    assert.match(formatFindings([finding]).join('\n'), new RegExp(`run: clawbar fix reapply ${id}`));
+    const shown = remedyDisplay(finding, 'overview');
+    assert.deepEqual(shown.action, { label: 'Put it back', view: 'fixes', preset: { reapply: id } });
+    assert.equal(shown.command, finding.remedy?.command);
+    const request = INVOKE['fix:reapply'].request;
+    assert.deepEqual(request.parse({ id, apply: true, planId: 'abc123' }), { id, apply: true, planId: 'abc123' });
+    for (const bad of [{ id: '../../etc' }, { id: `${id} --force` }, { id, plistPath: '/tmp/x.plist' }]) assert.equal(request.safeParse(bad).success, false, JSON.stringify(bad));
   });
 });
