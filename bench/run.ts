@@ -16,6 +16,7 @@ const BENCHES: Array<{ script: string; flags?: string[] }> = [
   { script: 'agent.ts' },
   // See agent-day.ts for why the young generation is fixed.
   { script: 'agent-day.ts', flags: ['--expose-gc', '--max-semi-space-size=2'] },
+  { script: 'watch.ts' },
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'clawbar-bench-summary-'));

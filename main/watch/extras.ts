@@ -118,8 +118,8 @@ export class AgentExtras {
   private async look(id: string): Promise<void> {
     if (this.following) return;
     try {
-      if (this.port.role === 'watcher') this.record.writeSoon(this.pager);
       const state = this.port.ownState();
+      if (this.port.role === 'watcher') this.record.writeSoon(this.pager, state);
       if (!this.published && state.gateway && state.listeners && state.clock) {
         this.published = true;
         void this.port.publishFleet();

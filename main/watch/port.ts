@@ -11,7 +11,7 @@ export interface AgentPort {
   session: Session;
   settings(): Settings;
   service(): ServiceEnvironment | null;
-  /** The agent's own state, redacted. */
+  /** The agent's own state as it last published it after a check (redacted). */
   ownState(): AgentState;
   fixing(): boolean;
   recheck(check: Recheck): Promise<void>;

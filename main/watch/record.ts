@@ -49,6 +49,7 @@ export class WatcherRecord {
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
   private lastWrite = 0;
+  private latest: AgentState | null = null;
   private readonly port: AgentPort;
 
   constructor(port: AgentPort) {
@@ -66,7 +67,9 @@ export class WatcherRecord {
     return writePagerState(this.files.pagerState, tracks);
   }
 
-  writeSoon(pager: Pager): void {
+  /** Writes `state` (the latest wins) within WRITE_EVERY_MS. */
+  writeSoon(pager: Pager, state: AgentState): void {
+    this.latest = state;
     if (this.timer || this.writing) return;
     const wait = Math.max(0, this.lastWrite + WRITE_EVERY_MS - Date.now());
     this.timer = setTimeout(() => {
@@ -84,7 +87,7 @@ export class WatcherRecord {
     await writeWatchState(this.files.watchState, {
       schema: 'clawbar.watch-state/1', pid: process.pid, startedAt: this.startedAt, updatedAt: now.toISOString(), cycleMs: this.port.cycleMs(),
       plistPath: this.port.service()?.facts.service?.plistPath ?? null, paused, firing: pager.firing(),
-      notifiers: settings.paging.notifiers.map(notifierName), state: this.port.ownState(),
+      notifiers: settings.paging.notifiers.map(notifierName), state: this.latest ?? this.port.ownState(),
     });
   }
 

@@ -10,11 +10,14 @@ import { ROOT } from '../helpers/world.ts';
  * a circle, and only the edges read this process's environment.
  */
 const ENGINE = /^main\/(service|probes|glance|fixes)\//;
-const ABOVE_ENGINE = /^main\/(store|report|session|cli|agent|app)\/|^main\/(cli|world)\.ts$/;
+const ABOVE_ENGINE = /^main\/(store|report|session|cli|agent|paging|watch|app)\/|^main\/(cli|world)\.ts$/;
 const RENDER = /^main\/report\//;
-const ABOVE_RENDER = /^main\/(store|session|cli|agent|app)\/|^main\/cli\.ts$/;
+const ABOVE_RENDER = /^main\/(store|session|cli|agent|paging|watch|app)\/|^main\/cli\.ts$/;
 const STORE = /^main\/store\//;
-const ABOVE_STORE = /^main\/(session|cli|agent|app)\/|^main\/cli\.ts$/;
+const ABOVE_STORE = /^main\/(session|cli|agent|paging|watch|app)\/|^main\/cli\.ts$/;
+/** The agent layer: the agent, its pager (main/paging) and the watcher (main/watch). */
+const AGENT = /^main\/(agent|paging|watch)\//;
+const FACES = /^main\/(cli|app)\/|^main\/cli\.ts$/;
 /** Where the world is built from this process (and the probe child, which runs in the daemon's environment by design). */
 const ENV_EDGES = /^main\/(cli|app)\/|^main\/cli\.ts$|^main\/agent\/agent\.ts$|^main\/probes\/child\.ts$/;
 
@@ -94,6 +97,10 @@ describe('layers (README: Architecture)', () => {
 
   it('the store keeps what it is given: no session or face', () => {
     assert.deepEqual(crossings(STORE, ABOVE_STORE), []);
+  });
+
+  it('the agent layer (agent, paging, watcher) imports no face', () => {
+    assert.deepEqual(crossings(AGENT, FACES), []);
   });
 
   it('has no import cycles', () => {
