@@ -1,6 +1,7 @@
-import { sortBySeverity, worstSeverity, type AllowlistExport, type ClockReport, type DiagnosticsReport, type EdgesReport, type Finding, type FixBundleSummary, type FixOutcome, type FixStep, type ListenersReport, type ProbeReport, type ProbeResult, type ProbeTarget, type StatusReport } from '../contract.ts';
+import { sortBySeverity, worstSeverity, type AllowlistExport, type ClockReport, type DiagnosticsReport, type DownVerdict, type EdgesReport, type Finding, type FixBundleSummary, type FixOutcome, type FixStep, type ListenersReport, type ProbeReport, type ProbeResult, type ProbeTarget, type StatusReport } from '../contract.ts';
 import { measureClock } from '../glance/clock.ts';
 import { inspectEdges } from '../glance/edges.ts';
+import { AroundLook, type AroundNow } from './around.ts';
 import { scanListeners } from '../glance/listeners.ts';
 import { nodeFacts } from '../glance/node-facts.ts';
 import { takeStatus } from '../glance/status.ts';
@@ -61,9 +62,12 @@ export class Session {
   /** Gateway log errors, probe baselines and egress observation. */
   readonly daemon: DaemonWorld;
 
+  private readonly aroundLook: AroundLook;
+
   constructor(world: World) {
     this.world = world;
     this.keeper = new Keeper(world);
+    this.aroundLook = new AroundLook(world, async () => (await this.keeper.lastProbe())?.report ?? null);
     this.daemon = new DaemonWorld(world);
   }
 
@@ -123,12 +127,18 @@ export class Session {
       gatewayPort: gateway.port, authMode: gateway.authMode, exceptions: settings.listenerExceptions.map((e) => e.port),
     });
     await this.keeper.keepListeners(report, memory, options.saveBaseline ?? false);
+    await this.aroundLook.refresh(report);
     return report;
   }
 
   /** `clawbar edges`: every way into the gateway, with `--edge` URLs that run elsewhere. */
   edges(service: ServiceEnvironment, given: string[] = []): Promise<EdgesReport> {
     return inspectEdges({ exec: this.world.exec, platform: this.world.platform, service: service.facts, env: service.env, given, now: this.world.now() });
+  }
+
+  /** The app's view of the ways in and of why the gateway is down: kept, handed out at once, looked at again after each listener scan (session/around.ts). */
+  around(now: AroundNow): { edges: EdgesReport | null; verdict: DownVerdict | null } {
+    return this.aroundLook.get(now);
   }
 
   clock(settings: Settings, options: { server?: string; timeoutMs?: number; samples?: number } = {}): Promise<ClockReport> {

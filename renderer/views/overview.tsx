@@ -6,6 +6,7 @@ import { Sparkline } from '../components/sparkline.tsx';
 import { Tile } from '../components/tile.tsx';
 import { duration, ms, offset } from '../format.ts';
 import { useAction } from '../hooks.ts';
+import { CAUSE_WORDS, EdgesCard, VerdictBlock } from './edges-card.tsx';
 import { remedyDisplay } from './remedy.ts';
 
 export function OverviewView(props: { state: AgentState | null; navigate: Navigate }) {
@@ -23,7 +24,7 @@ export function OverviewView(props: { state: AgentState | null; navigate: Naviga
       <div class="tiles">
         <Tile testId="tile-gateway" title="Gateway" state={state?.lines.gateway.state ?? null}
           value={g ? (g.state === 'unknown' ? 'checking' : g.state === 'ok' ? ms(g.latencyMs) : g.state) : null}
-          detail={g ? (g.state === 'ok' || g.state === 'degraded' ? `p95 ${ms(g.p95Ms)}` : g.error ?? 'no answer yet') : null} />
+          detail={g ? (g.state === 'ok' || g.state === 'degraded' ? `p95 ${ms(g.p95Ms)}` : state?.verdict ? CAUSE_WORDS[state.verdict.cause] : g.error ?? 'no answer yet') : null} />
         <Tile testId="tile-listeners" title="Listeners" state={state?.lines.listeners.state ?? null}
           value={l ? `${l.items.length} open` : null} detail={l ? `${exposed} beyond loopback` : null} onOpen={() => navigate('listeners')} />
         <Tile testId="tile-clock" title="Clock" state={state?.lines.clock.state ?? null}
@@ -45,8 +46,10 @@ export function OverviewView(props: { state: AgentState | null; navigate: Naviga
           <div><dt>Uptime</dt><dd>{info ? duration(info.uptimeMs) : <Skeleton width={60} height={14} />}</dd></div>
           <div><dt>p95</dt><dd>{g ? ms(g.p95Ms) : <Skeleton width={50} height={14} />}</dd></div>
         </dl>
-        <Sparkline values={state?.latencyHistory ?? []} width={376} height={40} slo={300} label="Gateway latency, recent samples" />
+        {state?.verdict ? <VerdictBlock verdict={state.verdict} /> : <Sparkline values={state?.latencyHistory ?? []} width={376} height={40} slo={300} label="Gateway latency, recent samples" />}
       </section>
+
+      <EdgesCard edges={state?.edges} navigate={navigate} />
 
       <section class="card egress-row" aria-label="Egress">
         <span class={`dot-inline tone-${state?.lines.egress.state ?? 'unknown'}`} aria-hidden="true" />
