@@ -45,26 +45,29 @@ export async function treeSockets(exec: Executor, pids: number[]) {
   return parseSockets(result.stdout);
 }
 
-/** The addresses each host resolves to, as getaddrinfo answers. */
-async function resolveAll(hosts: string[]): Promise<Map<string, string[]>> {
-  const byAddress = new Map<string, string[]>();
-  const unique = [...new Set(hosts.map((h) => h.toLowerCase().replace(/^\[|\]$/g, '')))].slice(0, MAX_NAMES);
-  const answers = await Promise.all(unique.map(async (host) => [host, await withTimeout(dns.lookup(host, { all: true }), LOOKUP_TIMEOUT_MS, [])] as const));
-  for (const [host, addresses] of answers) {
-    for (const { address } of addresses) byAddress.set(address.toLowerCase(), [...new Set([...(byAddress.get(address.toLowerCase()) ?? []), host])]);
+export interface HostPort { host: string; port: number }
+
+/** `address|port` → the hosts that resolve to that address with that port, as getaddrinfo answers. */
+async function resolveAll(endpoints: HostPort[]): Promise<Map<string, string[]>> {
+  const byKey = new Map<string, string[]>();
+  const hosts = [...new Set(endpoints.map((e) => e.host.toLowerCase().replace(/^\[|\]$/g, '')))].slice(0, MAX_NAMES);
+  const answers = new Map(await Promise.all(hosts.map(async (host) => [host, await withTimeout(dns.lookup(host, { all: true }), LOOKUP_TIMEOUT_MS, [])] as const)));
+  for (const { host, port } of endpoints) {
+    const name = host.toLowerCase().replace(/^\[|\]$/g, '');
+    for (const { address } of answers.get(name) ?? []) {
+      const key = `${address.toLowerCase()}|${port}`;
+      byKey.set(key, [...new Set([...(byKey.get(key) ?? []), name])]);
+    }
   }
-  return byAddress;
+  return byKey;
 }
 
-/** The names an observation attributes with: allowlist hosts, config hosts, and each proxy's address and port. */
-export async function buildNameBook(allowlistHosts: string[], configHosts: string[], proxyUrls: string[]): Promise<NameBook> {
-  const proxies = new Map<string, string>();
+/** The names an observation attributes with: allowlist rows, the config's hosts, and each proxy, by address and port. */
+export async function buildNameBook(allowlist: HostPort[], config: HostPort[], proxyUrls: string[]): Promise<NameBook> {
   const parsed = proxyUrls.flatMap((raw) => { try { const url = new URL(raw); return [{ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) }]; } catch { return []; } });
-  const [allowlist, config, proxyAddresses] = await Promise.all([resolveAll(allowlistHosts), resolveAll(configHosts), resolveAll(parsed.map((p) => p.host))]);
-  for (const { host, port } of parsed) {
-    for (const [address, names] of proxyAddresses) if (names.includes(host.toLowerCase())) proxies.set(`${address}|${port}`, `${host}:${port}`);
-  }
-  return { allowlist, config, proxies };
+  const [listed, configured, proxyAddresses] = await Promise.all([resolveAll(allowlist), resolveAll(config), resolveAll(parsed)]);
+  const proxies = new Map([...proxyAddresses].map(([key, names]) => [key, `${names[0]}:${key.slice(key.lastIndexOf('|') + 1)}`]));
+  return { allowlist: listed, config: configured, proxies };
 }
 
 /** Reverse names, cached across samples of one observation. */

@@ -65,7 +65,8 @@ export function parseSockets(text: string): Socket[] {
     if (tag === 'p') { flush(); pid = Number(value); command = ''; }
     else if (tag === 'c') command = unescapeLsof(value);
     else if (tag === 'f') flush();
-    else if (tag === 'n') name = value;
+    // One name per socket; lsof prints no `f` line unless asked, so a name also ends the socket before it.
+    else if (tag === 'n') { flush(); name = value; }
     else if (tag === 'T' && value.startsWith('ST=')) state = value.slice(3);
   }
   flush();
@@ -90,7 +91,7 @@ export const isLoopback = (address: string) => /^127\./.test(address) || address
 
 /** What the names of the allowlist and the config resolve to, and where the proxies are. */
 export interface NameBook {
-  /** address → names, per source. */
+  /** `address|port` → the names that resolve there with that port, per source (a host's other ports are other services). */
   allowlist: Map<string, string[]>;
   config: Map<string, string[]>;
   /** `address|port` of each proxy the daemon uses → its host:port. */
@@ -101,8 +102,8 @@ export function attribute(remote: Endpoint, book: NameBook, reverse: string | nu
   const address = remote.address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, '');
   const proxy = book.proxies.get(`${address}|${remote.port}`);
   if (proxy) return { names: [proxy], attribution: 'proxy' };
-  const listed = book.allowlist.get(address) ?? [];
-  const configured = book.config.get(address) ?? [];
+  const listed = book.allowlist.get(`${address}|${remote.port}`) ?? [];
+  const configured = book.config.get(`${address}|${remote.port}`) ?? [];
   const names = [...new Set([...listed, ...configured])];
   if (listed.length) return { names, attribution: 'allowlist' };
   if (configured.length) return { names, attribution: 'config' };

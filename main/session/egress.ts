@@ -1,7 +1,7 @@
 import { worstSeverity, type EgressReport, type Finding } from '../contract.ts';
 import { emptyObservations, mergeSample, type Sample } from '../glance/egress.ts';
-import { buildNameBook, gatewayRoots, reverseNamer, takeSample } from '../glance/egress-sample.ts';
-import { decideRoute } from '../probes/route.ts';
+import { buildNameBook, gatewayRoots, reverseNamer, takeSample, type HostPort } from '../glance/egress-sample.ts';
+import { decideRoute, DEFAULT_PORTS } from '../probes/route.ts';
 import { allowlistTarget, defaultTargets, loadAllowlist, type AllowlistRow } from '../probes/targets.ts';
 import { compareWithAllowlist } from '../report/allowlist-observed.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
@@ -21,9 +21,12 @@ function proxyUrls(service: ServiceEnvironment): string[] {
   return [service.managedProxy?.url, ...PROXY_VARIABLES.map((name) => service.env[name])].filter((u): u is string => Boolean(u?.trim()));
 }
 
-/** Hosts the daemon's config implies (providers, OpenClaw's own hosts). */
-function configHosts(service: ServiceEnvironment): string[] {
-  return defaultTargets(service.facts.gateway, service.config, []).filter((t) => t.kind === 'provider' || t.kind === 'openclaw').map((t) => new URL(t.url).hostname);
+/** Hosts and ports the daemon's config implies (providers, OpenClaw's own hosts). */
+function configHosts(service: ServiceEnvironment): HostPort[] {
+  return defaultTargets(service.facts.gateway, service.config, []).filter((t) => t.kind === 'provider' || t.kind === 'openclaw').map((t) => {
+    const url = new URL(t.url);
+    return { host: url.hostname, port: Number(url.port) || DEFAULT_PORTS[url.protocol] || 443 };
+  });
 }
 
 export const rowViaProxy = (service: ServiceEnvironment) => (row: AllowlistRow) => decideRoute(new URL(allowlistTarget(row).url), service.env, service.managedProxy).via === 'proxy';
@@ -54,7 +57,7 @@ export class EgressSampler {
   }
 
   private async names() {
-    this.book ??= loadAllowlist(this.world.files.allowlist).catch(() => []).then((rows) => buildNameBook(rows.map((r) => r.host), configHosts(this.service), proxyUrls(this.service)));
+    this.book ??= loadAllowlist(this.world.files.allowlist).catch(() => []).then((rows) => buildNameBook(rows.map((r) => ({ host: r.host, port: r.port })), configHosts(this.service), proxyUrls(this.service)));
     return this.book;
   }
 

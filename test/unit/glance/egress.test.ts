@@ -19,8 +19,8 @@ const LSOF = [
 ].join('\n');
 
 const book: NameBook = {
-  allowlist: new Map([['104.18.6.192', ['api.openai.com']]]),
-  config: new Map([['104.18.6.192', ['api.openai.com']], ['2606:4700::6812:6c0', ['api.anthropic.com']]]),
+  allowlist: new Map([['104.18.6.192|443', ['api.openai.com']]]),
+  config: new Map([['104.18.6.192|443', ['api.openai.com']], ['2606:4700::6812:6c0|443', ['api.anthropic.com']]]),
   proxies: new Map([['127.0.0.1|3128', '127.0.0.1:3128']]),
 };
 
@@ -30,6 +30,9 @@ describe('egress: sockets of the gateway tree', () => {
     assert.deepEqual(processTree([4100], children).sort(), [4100, 4133, 4140]);
     const out = outboundSockets(parseSockets(LSOF)).map((s) => `${s.pid} ${s.remote.address}:${s.remote.port}`);
     assert.deepEqual(out, ['4100 104.18.6.192:443', '4100 127.0.0.1:3128', '4133 2606:4700::6812:6c0:443']);
+    // lsof leaves out the `f` lines unless they are asked for.
+    const bare = LSOF.split('\n').filter((line) => !line.startsWith('f')).join('\n');
+    assert.deepEqual(outboundSockets(parseSockets(bare)).map((s) => `${s.pid} ${s.remote.address}:${s.remote.port}`), out);
   });
   it('names addresses: the proxy first, then allowlist, then config, then the reverse name', () => {
     assert.deepEqual(attribute({ address: '127.0.0.1', port: 3128 }, book, null), { names: ['127.0.0.1:3128'], attribution: 'proxy' });
@@ -37,6 +40,7 @@ describe('egress: sockets of the gateway tree', () => {
     assert.deepEqual(attribute({ address: '2606:4700::6812:6c0', port: 443 }, book, null), { names: ['api.anthropic.com'], attribution: 'config' });
     assert.deepEqual(attribute({ address: '17.253.1.1', port: 443 }, book, 'a.example.net'), { names: ['a.example.net'], attribution: 'reverse' });
     assert.deepEqual(attribute({ address: '17.253.1.1', port: 443 }, book, null), { names: [], attribution: 'unknown' });
+    assert.deepEqual(attribute({ address: '104.18.6.192', port: 8443 }, book, null), { names: [], attribution: 'unknown' }, 'another port of an allowlisted host is another service');
   });
 });
 
