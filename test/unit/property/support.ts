@@ -52,7 +52,9 @@ export function assertFast(run: () => unknown, label: string, boundMs = BOUND_MS
     return performance.now() - started;
   };
   once();
-  const best = Math.min(once(), once(), once());
+  let best = Math.min(once(), once(), once());
+  // One more round before failing: a real blow-up misses the bound by orders of magnitude, a busy moment does not.
+  if (best >= boundMs) best = Math.min(best, once(), once(), once());
   assert.ok(best < boundMs, `${label}: ${best.toFixed(1)} ms for one input (bound ${boundMs} ms)`);
 }
 
@@ -87,10 +89,14 @@ export function assertLinear(make: (size: number) => unknown, run: (input: never
   // Interleaved, best of five each, so a pause of the machine lands on both sizes alike and is filtered out.
   let t16 = Infinity;
   let t64 = Infinity;
-  for (let round = 0; round < 5; round++) {
-    t16 = Math.min(t16, time(small));
-    t64 = Math.min(t64, time(large));
-  }
+  const rounds = () => {
+    for (let round = 0; round < 5; round++) {
+      t16 = Math.min(t16, time(small));
+      t64 = Math.min(t64, time(large));
+    }
+  };
+  rounds();
+  if (t64 >= 8 * t16 + 50) rounds();
   assert.ok(t64 < 8 * t16 + 50, `${label}: ${t16.toFixed(1)} ms at 16 KB but ${t64.toFixed(1)} ms at 64 KB (not linear)`);
   assert.ok(t64 < ceilingMs, `${label}: ${t64.toFixed(1)} ms at 64 KB`);
 }
