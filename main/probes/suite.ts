@@ -33,16 +33,14 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
   const service = options.service;
   const { world, daemonNode, note: worldNote } = await childWorld(options);
   let note = worldNote;
-  // Started first: its start-up overlaps the resolver lookup below.
+  const hosts = options.targets.map((t) => new URL(t.url).hostname.replace(/^\[|\]$/g, '').toLowerCase());
+  // Started before the resolver lookup, so its start-up overlaps it; stopped if that lookup fails.
   const child = startProbeChild(world);
   const callbacks = { onProgress: options.onProgress, onResult: options.onResult };
   const managedProxy = options.source === 'daemon' ? service?.managedProxy ?? null : null;
   // On macOS the resolvers getaddrinfo uses are queried directly too, to tell NXDOMAIN from SERVFAIL and spot disagreement.
-  const scutil = options.dnsServers.length === 0 ? await systemResolvers(options.exec) : [];
-  const compareResolvers = Object.fromEntries(options.targets.map((t) => {
-    const host = new URL(t.url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return [host, nameserversFor(host, scutil)];
-  }));
+  const scutil = options.dnsServers.length === 0 ? await systemResolvers(options.exec).catch((error: unknown) => { child.stop(); throw error; }) : [];
+  const compareResolvers = Object.fromEntries(hosts.map((host) => [host, nameserversFor(host, scutil)]));
   const request = { targets: options.targets, dnsServers: options.dnsServers, compareResolvers, timeoutMs: options.timeoutMs, managedProxy };
   let run = await child.probe(request, callbacks);
   if (run.failure && run.results.length === 0 && world.execPath !== process.execPath) {
