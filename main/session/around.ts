@@ -5,6 +5,9 @@ import { inspectEdges } from '../glance/edges.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { World } from '../world.ts';
 
+/** Unchanged listeners are asked again after this long (tunnels and Tailscale routes change without a listener). */
+export const EDGES_MAX_AGE_MS = 300_000;
+
 export interface AroundNow {
   service: ServiceEnvironment | null;
   health: HealthReport | null;
@@ -22,6 +25,8 @@ export class AroundLook {
   private edges: EdgesReport | null = null;
   private verdict: DownVerdict | null = null;
   private now: AroundNow | null = null;
+  private lastKey = '';
+  private lastEdgesAt = -Infinity;
   private readonly world: World;
   private readonly lastProbe: () => Promise<ProbeReport | null>;
 
@@ -43,8 +48,13 @@ export class AroundLook {
     if (!service) return;
     const { exec, platform } = this.world;
     const down = this.now?.health?.state === 'down';
+    // The edges are asked again when the listeners changed or the last look is old; a quiet Mac is not probed every scan.
+    const key = listeners.items.map((l) => `${l.pid}/${l.address}/${l.port}`).sort().join(' ');
+    const at = this.world.now().getTime();
+    const edgesDue = key !== this.lastKey || at - this.lastEdgesAt >= EDGES_MAX_AGE_MS;
+    if (edgesDue) { this.lastKey = key; this.lastEdgesAt = at; }
     const [edges, facts] = await Promise.all([
-      inspectEdges({ exec, platform, service: service.facts, env: service.env, listeners: listeners.items, now: this.world.now() }).catch(() => null),
+      edgesDue ? inspectEdges({ exec, platform, service: service.facts, env: service.env, listeners: listeners.items, now: this.world.now() }).catch(() => null) : null,
       down ? this.lastProbe().then((lastProbe) => gatherDownFacts({ exec, service: service.facts, listeners: listeners.items, lastProbe })).catch(() => null) : null,
     ]);
     if (edges) this.edges = edges;
