@@ -61,7 +61,7 @@ export function decideDown(facts: DownFacts): DownVerdict {
   const exitCode = l.lastExitCode;
 
   if (l.status === 'not-loaded') {
-    return verdict('not-loaded', `The gateway service is not loaded in launchd (${target})`, evidence, 'Load it', `launchctl bootstrap ${target.replace(/\/[^/]+$/, '')} ${l.plistPath ?? '~/Library/LaunchAgents/ai.openclaw.gateway.plist'}`);
+    return verdict('not-loaded', `The gateway service is not loaded in launchd (${target})`, evidence, 'Load the service into launchd', `launchctl bootstrap ${target.replace(/\/[^/]+$/, '')} ${l.plistPath ?? '~/Library/LaunchAgents/ai.openclaw.gateway.plist'}`);
   }
   if (l.status === 'loaded' && l.jobState === 'spawn failed') {
     if (exitCode === 78) return verdict('env-rejected', `launchd cannot start the gateway: exit 78, ${EXIT_MEANING[78]}`, evidence, 'Rewrite the service files', 'openclaw gateway install --force');

@@ -38,7 +38,7 @@ export function EdgesCard(props: { edges: Edges | null | undefined; navigate: Na
         <button type="button" class="link small" onClick={() => props.navigate('listeners')}>Listeners</button>
       </div>
       <ul class="edge-list small">
-        <li data-testid="edges-proxies">{e.proxies.length === 0 ? 'No reverse proxy in front' : e.proxies.map((p) => `${p.process ?? p.server ?? 'edge'} :${p.port} ${p.tls ? p.tls.versions.filter((v) => v.accepted).map((v) => v.version.replace('TLSv', '')).join('/') : 'http'}${p.forgedHeader.reachedGateway ? ', forged XFF passes' : ''}`).join(' · ')}</li>
+        <li data-testid="edges-proxies">{e.proxies.length === 0 ? 'No reverse proxy in front' : e.proxies.map((p) => `${p.process ?? p.server ?? 'edge'} :${p.port} ${p.tls ? `TLS ${p.tls.versions.filter((v) => v.accepted).map((v) => (v.version === 'TLSv1' ? '1.0' : v.version.replace('TLSv', ''))).join('/')}` : 'plain HTTP'}${p.forgedHeader.reachedGateway ? ', forged XFF passes' : ''}`).join(' · ')}</li>
         <li>{remote.length === 0 ? 'No remote path to the gateway' : `Remote: ${remote.map((r) => r.kind).join(', ')}`}{remote.length > 1 ? ' (split brain)' : ''}</li>
         <li>Process tree: {exposedTree === 0 ? 'loopback only' : `${exposedTree} listener(s) beyond loopback`} · Bonjour {e.mdns.mode}</li>
       </ul>
