@@ -26,6 +26,8 @@ export interface EdgeRequest {
   headers?: Record<string, string>;
   localAddress?: string;
   timeoutMs: number;
+  /** Ends the request early when another answer already settled the question. */
+  signal?: AbortSignal;
 }
 
 /** Enough for health JSON and an error page; a hostile listener cannot make clawbar buffer more. */
@@ -49,7 +51,7 @@ export function edgeGet(request: EdgeRequest): Promise<EdgeResponse> {
   const options: https.RequestOptions = {
     host: request.host, port: request.port, path: request.path, method: 'GET', agent: false,
     headers: { host: hostHeader, 'user-agent': 'clawbar-edges/0.1', connection: 'close', ...request.headers },
-    localAddress: request.localAddress, timeout: request.timeoutMs,
+    localAddress: request.localAddress, timeout: request.timeoutMs, signal: request.signal,
     ...(request.tls ? { servername: sni, rejectUnauthorized: false, ciphers: 'DEFAULT:@SECLEVEL=0', minVersion: 'TLSv1' as const } : {}),
   };
   return new Promise((resolve, reject) => {

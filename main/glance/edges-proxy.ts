@@ -27,16 +27,30 @@ export function edgeCandidates(listeners: Listener[], exclude: Set<number>): Lis
   return [...byPort.values()].sort((a, b) => rank(a) - rank(b) || a.port - b.port).slice(0, MAX_EDGE_CANDIDATES);
 }
 
-/** The listener answers /health as the gateway does, over TLS or plain HTTP: which one, and the answer. */
-export async function askHealth(host: string, port: number, serverName?: string): Promise<{ tls: boolean; response: EdgeResponse } | null> {
-  for (const tls of [true, false]) {
-    try {
-      const response = await edgeGet({ host, port, tls, path: '/health', serverName, timeoutMs: PROBE_TIMEOUT_MS });
-      if (isGatewayHealth(response)) return { tls, response };
-      if (tls) return null;
-    } catch { /* plain HTTP is asked next */ }
-  }
-  return null;
+/** What TLS servers answer to plain HTTP (nginx, Caddy, Go): the port wants TLS. */
+const WANTS_TLS = /plain HTTP request was sent to HTTPS|HTTP request to an HTTPS server|speaking plain HTTP to an SSL/i;
+
+/**
+ * The listener answers /health as the gateway does, over TLS or plain HTTP:
+ * which one, and the answer. Both are asked at once; a plain HTTP answer that
+ * is not a TLS server's complaint settles it, so a silent TLS attempt (a
+ * forward proxy waiting for a request line) costs nothing.
+ */
+export function askHealth(host: string, port: number, serverName?: string): Promise<{ tls: boolean; response: EdgeResponse } | null> {
+  return new Promise((resolve) => {
+    let pending = 2;
+    let settled = false;
+    const stop = new AbortController();
+    const settle = (value: { tls: boolean; response: EdgeResponse } | null) => { if (!settled) { settled = true; stop.abort(); resolve(value); } };
+    const done = () => { if (--pending === 0) settle(null); };
+    for (const tls of [true, false]) {
+      edgeGet({ host, port, tls, path: '/health', serverName, timeoutMs: PROBE_TIMEOUT_MS, signal: stop.signal }).then((response) => {
+        if (isGatewayHealth(response)) settle({ tls, response });
+        else if (!tls && !WANTS_TLS.test(response.body)) settle(null);
+        done();
+      }, done);
+    }
+  });
 }
 
 const VERSIONS: SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
