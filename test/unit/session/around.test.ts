@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HealthReport, ListenersReport } from '../../../main/contract.ts';
+import { loadServiceEnvironment } from '../../../main/service/environment.ts';
+import { AroundLook } from '../../../main/session/around.ts';
+import type { Executor } from '../../../main/system/exec.ts';
+import { buildWorld } from '../../../main/world.ts';
+import { makeHome, writeService } from '../../helpers/world.ts';
+
+/** launchd has no such job; every other command is missing, as on a bare Linux box. */
+const exec: Executor = async (command, args) => ({
+  command, args, available: command === 'launchctl', code: command === 'launchctl' ? 113 : null, signal: null, stdout: '',
+  stderr: command === 'launchctl' ? 'Bad request.\nCould not find service "ai.openclaw.gateway" in domain for user gui: 501\n' : '', timedOut: false, truncated: false, durationMs: 1,
+});
+
+const health = (state: HealthReport['state']): HealthReport => ({ state, url: 'http://127.0.0.1:18789/health', latencyMs: null, p95Ms: null, failing: [], status: null, error: 'ECONNREFUSED', version: null, uptimeMs: null, consecutiveFailures: state === 'down' ? 2 : 0 });
+const listeners: ListenersReport = { state: 'ok', items: [], source: 'lsof', partial: null, firewall: { state: 'unknown', detail: null }, baseline: { path: '', savedAt: null, changes: [] }, findings: [] };
+
+describe("the app's look around (edges and the down verdict)", () => {
+  it('hands out nothing before a look, looks only for a caller that asked, and keeps a verdict only while the gateway is down', async () => {
+    const { home, cleanup } = await makeHome();
+    try {
+      await writeService(home, { port: 18789 });
+      const world = buildWorld({ env: { HOME: home, PATH: '/nonexistent' }, exec, platform: 'darwin' });
+      const service = await loadServiceEnvironment({ home, systemRoot: '', exec, shellEnv: world.env, platform: 'darwin' });
+      const look = new AroundLook(world, async () => null);
+      await look.refresh(listeners);
+      assert.deepEqual(look.get({ service, health: health('down') }), { edges: null, verdict: null }, 'no look before anyone asked');
+      await look.refresh(listeners);
+      const down = look.get({ service, health: health('down') });
+      assert.equal(down.verdict?.cause, 'not-loaded');
+      assert.equal(down.edges?.schema, 'clawbar.edges/1');
+      assert.ok(down.edges!.unavailable.some((u) => u.startsWith('processes:')), 'a missing ps is reported, not thrown');
+      assert.equal(look.get({ service, health: health('ok') }).verdict, null);
+      await look.refresh(listeners);
+      assert.equal(look.get({ service, health: health('down') }).verdict, null, 'the verdict is asked again after the gateway went down again');
+    } finally {
+      await cleanup();
+    }
+  });
+});
