@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readEdgeConfig } from '../../../main/glance/edges-config.ts';
 import { isTrusted, upstreamOf } from '../../../main/glance/edges-forwarded.ts';
-import { splitBrain, scrubArgs, tunnelPaths, tailscalePaths } from '../../../main/glance/edges-remote.ts';
+import { splitBrain, scrubArgs, sshdPaths, tunnelPaths, tunnelProcessPaths, tailscalePaths } from '../../../main/glance/edges-remote.ts';
 import { forwardTarget, keepaliveOk, parseSshCommand, parseSshG } from '../../../main/glance/edges-ssh.ts';
-import { parseFunnelStatus, parseServeStatus, targetsPort } from '../../../main/glance/edges-tailscale.ts';
+import { parseFunnelStatus, parseServeStatus, readTailscale, targetsPort } from '../../../main/glance/edges-tailscale.ts';
 import { mdnsFindings, mdnsState, treeRole } from '../../../main/glance/edges-tree.ts';
 import { parsePmset, sleepEvidence } from '../../../main/glance/power.ts';
 import { descendants, findGatewayPid, isGatewayProcess, parsePs } from '../../../main/glance/process-tree.ts';
@@ -37,7 +37,7 @@ describe('edges: parsers over recorded real output', () => {
     assert.match(sleepEvidence(sleepy)!, /sleep after 1 min idle.*Power Nap on/);
   });
 
-  it('tailscale serve/funnel status: a tailnet-only Serve to the gateway, a public Funnel, and a CLI without its daemon', () => {
+  it('tailscale serve/funnel status: a tailnet-only Serve to the gateway, a public Funnel, and a CLI without its daemon', async () => {
     const serve = parseServeStatus(fixture('tailscale-funnel-status-json-serve-1.txt'), parseFunnelStatus(fixture('tailscale-serve-status-serve-1.txt')));
     assert.deepEqual(serve, [{ front: 'https://heaths-macbook-pro.tail5e5706.ts.net/', target: 'http://127.0.0.1:18789', funnel: false }]);
     assert.ok(targetsPort(serve[0]!.target, 18789));
@@ -51,6 +51,9 @@ describe('edges: parsers over recorded real output', () => {
     assert.equal(tailscalePaths({ available: true, error: null, routes: serve }, 18789, 'serve', 'token').findings.length, 0);
     const publicGateway = tailscalePaths({ available: true, error: null, routes: [{ ...serve[0]!, funnel: true }] }, 18789, 'off', 'none');
     assert.deepEqual(publicGateway.findings.map((f) => [f.id, f.severity]), [['edges.tailscale-funnel', 'critical']]);
+    const stderr = fixture('tailscale-error-preferences-1.txt');
+    const cli = await readTailscale(async (command, args) => ({ command, args, available: true, code: 1, signal: null, stdout: '', stderr, timedOut: false, truncated: false, durationMs: 1 }), 'darwin');
+    assert.deepEqual(cli, { available: true, error: 'tailscale exited with 1: The Tailscale CLI failed to start: Failed to load preferences.', routes: [] });
   });
 });
 
@@ -111,5 +114,15 @@ describe('edges: pure rules', () => {
     const split = splitBrain([...paths.paths, { kind: 'tailscale-serve', detail: 'x', toGateway: true, pid: null, severity: 'ok' }]);
     assert.equal(split[0]?.id, 'edges.split-brain');
     assert.equal(splitBrain(paths.paths).length, 0);
+  });
+
+  it('cloudflared and ngrok processes are remote paths (to the gateway when their target names its port); Remote Login by sshd or launchd on 22', () => {
+    const ps = parsePs(['  71     1  0.3 S    /opt/homebrew/bin/cloudflared tunnel --no-autoupdate run --token eyJhIjoiYiJ9', '  72     1  0.1 S    /usr/local/bin/ngrok http 127.0.0.1:18789 --authtoken 2abcDEF', '  73     1  0.0 S    /usr/bin/ssh-agent'].join('\n'));
+    const paths = tunnelProcessPaths(ps, 18789);
+    assert.deepEqual(paths.map((p) => [p.kind, p.toGateway]), [['cloudflared', false], ['ngrok', true]]);
+    assert.ok(paths.every((p) => !/eyJhIjoiYiJ9|2abcDEF/.test(p.detail)), paths.map((p) => p.detail).join('; '));
+    const listener = (process: string, address: string, port: number) => ({ address, port, family: 4 as const, process, pid: 1, user: 'root', exposure: address === '127.0.0.1' ? 'loopback' as const : 'wildcard' as const, network: null, severity: 'ok' as const, note: null });
+    assert.deepEqual(sshdPaths([listener('launchd', '*', 22)]).map((p) => p.toGateway), [true]);
+    assert.deepEqual(sshdPaths([listener('sshd', '127.0.0.1', 2222)]).map((p) => p.toGateway), [false]);
   });
 });
