@@ -45,7 +45,7 @@ export interface AgentEvents {
 }
 
 type Busy = AgentState['busy'][number];
-type CheckId = Busy | 'metrics' | 'config';
+type CheckId = Busy | 'metrics' | 'config' | 'gateway-log';
 
 /**
  * One scheduled check: how often, whether it runs at once or after its
@@ -135,6 +135,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.runProbes() },
       { id: 'metrics', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: () => this.publishFleetSignals() },
       { id: 'config', intervalMs: i.configMs, first: 'later', onWake: 'later', busy: false, run: () => this.extras.pollConfig() },
+      // The gateway's own log errors, read where the last read stopped; a layer whose rate jumped is noticed once an hour.
+      { id: 'gateway-log', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: async () => { for (const notice of await this.session.daemon.logNotices(this.service)) this.notify(notice); } },
     ];
   }
 
@@ -396,7 +398,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async track(id: CheckId, busy: boolean, task: () => Promise<unknown>): Promise<void> {
     // The config poll runs every few seconds and shows nothing; a change it finds re-runs the checks that do.
     if (id === 'config') return task().then(() => { this.failures.delete(id); }, (error: Error) => { this.failures.set(id, error.message); this.publish(); });
-    const shown = busy && id !== 'metrics' ? id : null;
+    const shown = busy && id !== 'metrics' && id !== 'gateway-log' ? id : null;
     if (shown) {
       this.busy.add(shown);
       this.publish();
