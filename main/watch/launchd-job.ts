@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { chown, mkdir, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { build } from 'plist';
 import { queryLaunchctl, type LaunchctlState } from '../service/launchctl.ts';
@@ -14,6 +14,13 @@ import { WATCH_LABEL, worldFiles, type World } from '../world.ts';
 /** The CLI this checkout runs, started by the project's own node (the one running now). */
 const CLI_SCRIPT = resolve(import.meta.dirname, '..', '..', 'bin', 'clawbar.js');
 
+/**
+ * V8 flags for a process that idles for hours: garbage collection on the
+ * main thread (no helper threads waking for a small heap) and the
+ * size-favouring heuristics; npm run bench:watch measures the difference.
+ */
+export const WATCH_NODE_FLAGS = ['--single-threaded-gc', '--optimize-for-size'];
+
 export interface JobSpec {
   kind: 'agent' | 'daemon';
   label: string;
@@ -22,6 +29,8 @@ export interface JobSpec {
   domain: string;
   /** A daemon runs as the gateway's own user (null: root, like the gateway). */
   userName: string | null;
+  /** That user's uid, so the folders root creates for the job's log belong to the user who writes them. */
+  uid: number | null;
   home: string;
   program: string[];
   env: Record<string, string>;
@@ -44,10 +53,10 @@ export async function planJob(world: World, service: ServiceEnvironment | null, 
   const files = home === world.home ? world.files : worldFiles(env, home, world.platform);
   const plistArg = options.plist ?? service?.facts.service?.plistPath;
   return {
-    kind, label: WATCH_LABEL, userName: userName === 'root' ? null : userName, home, env,
+    kind, label: WATCH_LABEL, userName: userName === 'root' ? null : userName, uid: user?.uid ?? null, home, env,
     plistPath: kind === 'daemon' ? world.files.watchDaemonPlist : world.files.watchAgentPlist,
     domain: kind === 'daemon' ? 'system' : `gui/${process.getuid?.() ?? 501}`,
-    program: [process.execPath, CLI_SCRIPT, 'watch', ...(plistArg ? ['--plist', resolve(plistArg)] : [])],
+    program: [process.execPath, ...WATCH_NODE_FLAGS, CLI_SCRIPT, 'watch', ...(plistArg ? ['--plist', resolve(plistArg)] : [])],
     logPath: files.watchOut,
   };
 }
@@ -82,7 +91,12 @@ export interface Installed { spec: JobSpec; loaded: boolean; note: string | null
 
 /** Writes the plist atomically and (re)loads it: bootout when loaded, enable, bootstrap. */
 export async function installJob(world: World, spec: JobSpec): Promise<Installed> {
-  await mkdir(dirname(spec.logPath), { recursive: true, mode: 0o700 });
+  const logDir = dirname(spec.logPath);
+  const created = await mkdir(logDir, { recursive: true, mode: 0o700 });
+  if (created && spec.uid !== null && spec.uid !== process.getuid?.()) {
+    // `sudo clawbar watch install` creates them as root; the watcher runs as the gateway's user.
+    for (let dir = logDir; dir.startsWith(created); dir = dirname(dir)) await chown(dir, spec.uid, -1);
+  }
   try {
     await writeFileAtomic(spec.plistPath, jobPlist(spec), { mode: 0o644, createDirMode: 0o755 });
   } catch (error) {

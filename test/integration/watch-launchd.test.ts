@@ -6,6 +6,7 @@ import { parse } from 'plist';
 import { Agent } from '../../main/agent/agent.ts';
 import type { AgentState, Notice } from '../../main/ipc-contract.ts';
 import { Settings } from '../../main/settings-schema.ts';
+import { WATCH_NODE_FLAGS } from '../../main/watch/launchd-job.ts';
 import { installLaunchctlStandin, type LaunchctlStandin } from '../peers/launchd-standin.ts';
 import { startNodeExporter } from '../peers/node-exporter.ts';
 import { NODE24, QUIET_CONFIG, startGateway, type RunningGateway } from '../peers/openclaw.ts';
@@ -62,7 +63,8 @@ describe('the watcher as a launchd job, scraped by node_exporter, with the app r
     assert.equal(JSON.parse(run.stdout).spec.plistPath, plistPath);
     assert.equal((await stat(plistPath)).mode & 0o777, 0o644);
     const job = parse(await readFile(plistPath, 'utf8')) as { ProgramArguments: string[]; KeepAlive: boolean; StandardOutPath: string };
-    assert.deepEqual(job.ProgramArguments.slice(0, 3), [process.execPath, CLI, 'watch'], 'the project node runs this checkout');
+    assert.deepEqual(job.ProgramArguments.filter((a) => !a.startsWith('--')).slice(0, 3), [process.execPath, CLI, 'watch'], 'the project node runs this checkout');
+    assert.deepEqual(job.ProgramArguments.slice(1, 1 + WATCH_NODE_FLAGS.length), WATCH_NODE_FLAGS);
     assert.equal(job.KeepAlive, true);
     assert.equal(job.StandardOutPath, join(watchPaths(world).logs, 'watch.log'));
     const paths = watchPaths(world);

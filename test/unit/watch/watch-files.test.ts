@@ -24,7 +24,7 @@ describe('watch pieces', () => {
   });
 
   it('the job plist: the project node running clawbar watch, kept alive, logs in the log folder, UserName only for a daemon', () => {
-    const spec: JobSpec = { kind: 'daemon', label: 'ai.clawbar.watch', plistPath: '/Library/LaunchDaemons/ai.clawbar.watch.plist', domain: 'system', userName: 'openclaw', home: '/Users/openclaw', program: ['/opt/node', '/opt/clawbar/bin/clawbar.js', 'watch'], env: { HOME: '/Users/openclaw', PATH: '/usr/bin:/bin' }, logPath: '/Users/openclaw/Library/Logs/clawbar/watch.log' };
+    const spec: JobSpec = { kind: 'daemon', label: 'ai.clawbar.watch', plistPath: '/Library/LaunchDaemons/ai.clawbar.watch.plist', domain: 'system', userName: 'openclaw', uid: 502, home: '/Users/openclaw', program: ['/opt/node', '/opt/clawbar/bin/clawbar.js', 'watch'], env: { HOME: '/Users/openclaw', PATH: '/usr/bin:/bin' }, logPath: '/Users/openclaw/Library/Logs/clawbar/watch.log' };
     const job = parse(jobPlist(spec)) as Record<string, unknown>;
     assert.deepEqual(job.ProgramArguments, spec.program);
     assert.equal(job.UserName, 'openclaw');
