@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { constants } from 'node:os';
+import { constants, userInfo } from 'node:os';
 import type { Session } from '../session/session.ts';
 import { whichOnPath } from '../service/shell-diff.ts';
 import { InputError, UsageError } from '../system/errors.ts';
@@ -26,7 +26,11 @@ export function envLines(env: Record<string, string>): string {
 
 /** The job's UserName as uid and gid, when clawbar runs as root and the job names someone else. */
 async function jobIdentity(session: Session, userName: string | null): Promise<{ uid: number; gid: number } | null> {
-  if (!userName || process.getuid?.() !== 0 || userName === 'root') return null;
+  if (!userName || userName === userInfo().username) return null;
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(`clawbar exec: the job runs as ${userName}; without root this runs as ${userInfo().username}\n`);
+    return null;
+  }
   const [uid, gid] = await Promise.all(['-u', '-g'].map((flag) => session.world.exec('id', [flag, userName], { timeoutMs: 5_000, maxBytes: 1024 })));
   const [u, g] = [Number(uid!.stdout.trim()), Number(gid!.stdout.trim())];
   if (uid!.code !== 0 || gid!.code !== 0 || !Number.isInteger(u) || !Number.isInteger(g)) throw new InputError(`the job runs as ${userName}, who does not exist here`);
@@ -61,7 +65,8 @@ export async function execCommand(session: Session, args: ExecArgs, out: Out): P
     process.stderr.write(`clawbar exec: ${name}: not found on the daemon's PATH (${service.env.PATH ?? 'unset'})\n`);
     return NOT_FOUND;
   }
-  const identity = await jobIdentity(session, service.job?.userName ?? null);
+  // launchd honours UserName for daemons only; an agent runs as whoever is logged in.
+  const identity = await jobIdentity(session, info.scope === 'daemon' ? info.userName : null);
   return new Promise((done) => {
     const child = spawn(file, rest, { cwd, env: service.env, stdio: 'inherit', argv0: name, ...(identity ?? {}) });
     const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };

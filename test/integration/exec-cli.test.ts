@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { build as buildPlist } from 'plist';
 import { EnvReport } from '../../main/contract.ts';
 import { installWithOpenclaw } from '../peers/openclaw-install.ts';
 import { startNginx } from '../peers/nginx.ts';
@@ -62,6 +63,22 @@ describe('clawbar exec: a command in the daemon\'s world', { timeout: 180_000 },
     assert.equal((await runCli(['exec', '--', 'env'], cliEnv(join(home, 'nothing-installed')))).code, 65);
     await writeFile(join(world, 'garbage.plist'), 'not a plist\u0000');
     assert.equal((await runCli(['exec', '--plist', join(world, 'garbage.plist'), '--', 'env'], env)).code, 65);
+  });
+
+  it("as root, runs a LaunchDaemon's command as its UserName", async () => {
+    const world = join(home, 'daemon');
+    const daemons = join(world, 'root', 'Library', 'LaunchDaemons');
+    await mkdir(daemons, { recursive: true });
+    const plistPath = join(daemons, 'ai.openclaw.gateway.plist');
+    await writeFile(plistPath, buildPlist({
+      Label: 'ai.openclaw.gateway', UserName: 'nobody', WorkingDirectory: '/tmp', RunAtLoad: true,
+      ProgramArguments: ['/usr/bin/node', '/opt/homebrew/lib/node_modules/openclaw/dist/index.js', 'gateway', '--port', '18789'],
+      EnvironmentVariables: { PATH: '/usr/bin:/bin', OPENCLAW_GATEWAY_PORT: '18789' },
+    } as never));
+    const env = cliEnv(world, { CLAWBAR_SYSTEM_ROOT: join(world, 'root') });
+    const id = await runCli(['exec', '--plist', plistPath, '--', 'sh', '-c', 'echo "$(id -un) $USER $(pwd)"'], env);
+    assert.equal(id.code, 0, id.stderr);
+    assert.equal(id.stdout.trim(), process.getuid?.() === 0 ? 'nobody nobody /tmp' : `${(await run('id', ['-un'])).stdout.trim()} nobody /tmp`);
   });
 
   it("curl -v through an nginx edge signed by the daemon's CA works in the daemon's world and fails in the shell", async () => {
