@@ -21,9 +21,11 @@ const MAX_REVERSE = 64;
 const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
   Promise.race([promise.catch(() => fallback), new Promise<T>((resolve) => { setTimeout(() => resolve(fallback), ms).unref(); })]);
 
-/** The gateway's own pid: launchd's answer, else whoever listens on its port. */
+const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; } };
+
+/** The gateway's own pid: launchd's answer while that process lives (a long observation outlives restarts), else whoever listens on its port. */
 export async function gatewayRoots(exec: Executor, facts: EnvReport): Promise<number[]> {
-  if (facts.launchd.pid) return [facts.launchd.pid];
+  if (facts.launchd.pid && alive(facts.launchd.pid)) return [facts.launchd.pid];
   const port = facts.gateway.port;
   const result = await exec('lsof', ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-t'], { timeoutMs: LSOF_TIMEOUT_MS, maxBytes: 64 * 1024 });
   return [...new Set(result.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 1))];
