@@ -117,4 +117,28 @@ describe('clawbar watch re-verifies config changes and pages through the daemon 
     }
     assert.ok((await jsonLines(watchPaths(world).pages)).some((l) => l.notifier === 'failing' && l.outcome === 'undelivered'), 'what never went out is logged at stop');
   });
+
+  it('egress pages per failing layer, with the probe run as its trace id', async () => {
+    const world = await subdir(root, 'egress');
+    const deadPort = await freePort();
+    await writeService(world, { nodePath: NODE24, port: deadPort, env: { HOME: world, OPENCLAW_GATEWAY_PORT: String(deadPort) } });
+    // QUIET_CONFIG's managed proxy is dead: ClawHub fails in layer proxy; the gateway's own loopback targets go direct and are refused.
+    await writeFile(join(world, '.openclaw', 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { port: deadPort, auth: { mode: 'none' } } }));
+    const settings = Settings.parse({
+      ntpServer: `127.0.0.1:${sntp.port}`,
+      paging: { confirmAfterSec: 5, checks: { gateway: { enabled: false }, exposure: { enabled: false } }, notifiers: [{ kind: 'webhook', url: receiver.url('/egress') }] },
+    });
+    const agent = new Agent({ settings, home: world, role: 'watcher', probeTimeoutMs: 3_000, shellEnv: { HOME: world, PATH: process.env.PATH }, intervals: { healthMs: 600_000, listenersMs: 600_000, clockMs: 600_000, probesMs: 3_600_000, serviceMs: 3_600_000, configMs: 3_600_000 } });
+    await agent.start();
+    try {
+      await waitFor('egress pages', async () => receiver.on('/egress').length >= 2, 60_000, 200);
+      const pages = receiver.on('/egress').map((r) => r.json as Record<string, string>);
+      assert.deepEqual(pages.map((p) => [p.check, p.layer, p.event]).sort(), [['egress', 'proxy', 'firing'], ['egress', 'refused', 'firing']]);
+      const probes = await jsonLines(join(world, '.local', 'state', 'clawbar', 'logs', 'probes.jsonl'));
+      assert.ok(pages.every((p) => probes.some((l) => l.traceId === p.traceId && l.layer === p.layer)), 'each page names the probe run that saw it');
+      assert.match(pages.find((p) => p.layer === 'proxy')!.detail, /ClawHub plugin feed/);
+    } finally {
+      await agent.stop();
+    }
+  });
 });
