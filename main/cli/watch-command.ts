@@ -1,3 +1,4 @@
+import { pagingSecrets } from '../paging/bodies.ts';
 import type { Session } from '../session/session.ts';
 import { clearPause, writePause } from '../store/maintenance.ts';
 import { EXIT, UsageError } from '../system/errors.ts';
@@ -29,6 +30,9 @@ const say = (line: string) => { process.stderr.write(`${new Date().toISOString()
 export async function watchCommand(session: Session, args: WatchArgs, out: Out): Promise<number> {
   if (args.sub !== 'pause' && (args.for !== undefined || args.reason !== undefined)) throw new UsageError('watch: --for and --reason go with watch pause');
   if (args.sub !== 'install' && args.scope !== undefined) throw new UsageError('watch: --scope goes with watch install');
+  // Webhook URLs and credentials are secrets in every message this command prints, whatever goes wrong.
+  const settings = await session.settings().catch(() => null);
+  if (settings) session.world.redactor.add(...pagingSecrets(settings.paging.notifiers, settings.paging.heartbeatUrl));
   switch (args.sub) {
     case undefined: return foreground(session, args);
     case 'install': return install(session, args, out);
