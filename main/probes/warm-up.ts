@@ -46,7 +46,7 @@ export function throwawayCertificate(now = new Date()): { key: string; cert: str
   return { key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, cert: `-----BEGIN CERTIFICATE-----\n${cert.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n` };
 }
 
-const RESPONSE = 'HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n';
+const RESPONSE = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n';
 
 const listen = (server: Server) => new Promise<number>((resolve, reject) => {
   server.once('error', reject);
@@ -54,7 +54,7 @@ const listen = (server: Server) => new Promise<number>((resolve, reject) => {
 });
 
 /**
- * Two loopback ports: one speaks TLS, the other plain HTTP (204 to each
+ * Two loopback ports: one speaks TLS, the other plain HTTP (a short 200 to each
  * request) and CONNECT, tunnelling to the TLS port as a forward proxy would.
  */
 async function startServers(): Promise<{ tlsPort: number; plainPort: number; close: () => void }> {
