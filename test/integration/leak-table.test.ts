@@ -117,6 +117,7 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
       ['fix proxy --dry-run --json', ['fix', 'proxy', '--url', proxyUrl, '--dry-run', '--json', '--timeout', '500', '--target', 'http://127.0.0.1:9/']],
       ['fix bind --dry-run --json', ['fix', 'bind', '--dry-run', '--json']],
       ['fix history --json', ['fix', 'history', '--json']],
+      ['exec --print-env', ['exec', '--print-env']],
       ['bad usage', ['probe', '--target', `not a url ${targetTok}`]],
     ];
     for (const [exit, args] of runs) {
