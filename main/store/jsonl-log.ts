@@ -26,3 +26,35 @@ export async function appendJsonLines(path: string, records: object[], rotateByt
     await handle.close();
   }
 }
+
+/**
+ * The last `maxBytes` of a JSON-lines log as parsed records, oldest first; a
+ * missing log reads as none, and lines that are not JSON are skipped. The
+ * first line of a cut tail is partial and is dropped.
+ */
+export async function readLogTail(path: string, maxBytes: number): Promise<Array<Record<string, unknown>>> {
+  let text: string;
+  try {
+    const file = await open(path, 'r');
+    try {
+      const { size } = await file.stat();
+      const start = Math.max(0, size - maxBytes);
+      const buffer = Buffer.alloc(size - start);
+      await file.read(buffer, 0, buffer.length, start);
+      text = buffer.toString('utf8');
+      if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return [];
+  }
+  const records: Array<Record<string, unknown>> = [];
+  for (const line of text.split('\n')) {
+    try {
+      const record: unknown = JSON.parse(line);
+      if (record && typeof record === 'object' && !Array.isArray(record)) records.push(record as Record<string, unknown>);
+    } catch { /* a torn or foreign line */ }
+  }
+  return records;
+}

@@ -1,9 +1,10 @@
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProbeBaseline, type Phases } from '../contract.ts';
 import { BASELINE_NAME, type RecentRuns } from '../probes/baseline.ts';
 import { UsageError } from '../system/errors.ts';
 import { readJson, writeJsonAtomic } from '../system/files.ts';
+import { readLogTail } from './jsonl-log.ts';
 
 /** A name is a file name in the baselines folder, checked before anything is read or written. */
 export function baselinePath(dir: string, name: string): string {
@@ -35,26 +36,8 @@ const TAIL_BYTES = 1024 * 1024;
 
 /** Runs of the daemon's probe suite from the probe log, newest first, with the phases of each target that passed. */
 export async function recentRuns(logPath: string): Promise<RecentRuns> {
-  let text = '';
-  try {
-    const file = await open(logPath, 'r');
-    try {
-      const { size } = await file.stat();
-      const start = Math.max(0, size - TAIL_BYTES);
-      const buffer = Buffer.alloc(size - start);
-      await file.read(buffer, 0, buffer.length, start);
-      text = buffer.toString('utf8');
-      if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-    } finally {
-      await file.close();
-    }
-  } catch {
-    return [];
-  }
   const runs = new Map<string, { at: string; phases: Map<string, Phases> }>();
-  for (const line of text.split('\n')) {
-    let record: { time?: unknown; traceId?: unknown; source?: unknown; target?: unknown; ok?: unknown; phases?: Phases };
-    try { record = JSON.parse(line); } catch { continue; }
+  for (const record of (await readLogTail(logPath, TAIL_BYTES)) as Array<{ time?: unknown; traceId?: unknown; source?: unknown; target?: unknown; ok?: unknown; phases?: Phases }>) {
     if (typeof record.traceId !== 'string' || typeof record.time !== 'string' || record.source !== 'daemon' || typeof record.target !== 'string') continue;
     const run = runs.get(record.traceId) ?? { at: record.time, phases: new Map<string, Phases>() };
     if (record.ok === true && record.phases && typeof record.phases.totalMs === 'number') run.phases.set(record.target, record.phases);

@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises';
 import type { ProbeRun } from '../ipc-contract.ts';
+import { readLogTail } from './jsonl-log.ts';
 
 /** Enough of the log's tail for the last few dozen runs; the log itself is rotated at 5 MiB. */
 const TAIL_BYTES = 512 * 1024;
@@ -13,27 +13,8 @@ interface LogLine { time?: unknown; traceId?: unknown; source?: unknown; ok?: un
  * survives restarts of the app without a store of its own. Newest first.
  */
 export async function readProbeRuns(logPath: string): Promise<ProbeRun[]> {
-  let text: string;
-  try {
-    const file = await open(logPath, 'r');
-    try {
-      const { size } = await file.stat();
-      const start = Math.max(0, size - TAIL_BYTES);
-      const buffer = Buffer.alloc(size - start);
-      await file.read(buffer, 0, buffer.length, start);
-      text = buffer.toString('utf8');
-      // The first line of a cut tail is partial.
-      if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-    } finally {
-      await file.close();
-    }
-  } catch {
-    return [];
-  }
   const runs = new Map<string, ProbeRun>();
-  for (const line of text.split('\n')) {
-    let record: LogLine;
-    try { record = JSON.parse(line) as LogLine; } catch { continue; }
+  for (const record of (await readLogTail(logPath, TAIL_BYTES)) as LogLine[]) {
     if (typeof record.traceId !== 'string' || typeof record.time !== 'string') continue;
     const run = runs.get(record.traceId) ?? { traceId: record.traceId, at: record.time, source: record.source === 'shell' ? 'shell' : 'daemon', total: 0, failed: 0, layers: [] };
     run.total++;
