@@ -136,7 +136,7 @@ describe('clawbar watch re-verifies config changes and pages through the daemon 
       assert.deepEqual(pages.map((p) => [p.check, p.layer, p.event]).sort(), [['egress', 'proxy', 'firing'], ['egress', 'refused', 'firing']]);
       const probes = await jsonLines(join(world, '.local', 'state', 'clawbar', 'logs', 'probes.jsonl'));
       assert.ok(pages.every((p) => probes.some((l) => l.traceId === p.traceId && l.layer === p.layer)), 'each page names the probe run that saw it');
-      assert.match(pages.find((p) => p.layer === 'proxy')!.detail, /ClawHub plugin feed/);
+      assert.match(String(pages.find((p) => p.layer === 'proxy')!.detail), /ClawHub plugin feed/);
     } finally {
       await agent.stop();
     }
