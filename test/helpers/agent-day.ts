@@ -154,7 +154,11 @@ export async function startAgentDay(): Promise<AgentDay> {
       }
       const next = nextDue();
       if (next > end) {
-        if (busy.length > 0) throw new Error(`the agent is busy (${busy.join(', ')}) and waits for nothing before ${end} ms`);
+        // Busy with no timer of its own due: it waits on the world in real time (a socket's idle timeout, say).
+        if (busy.length > 0) {
+          if (still > HOPELESS_MS) throw new Error(`the agent is busy (${busy.join(', ')}) and waits for nothing before ${end} ms; resources: ${process.getActiveResourcesInfo().join(', ')}`);
+          continue;
+        }
         tick(end - simNow);
         return;
       }
