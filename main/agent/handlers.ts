@@ -36,8 +36,9 @@ export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers
       hooks.copyText?.(text);
       return { copied: hooks.copyText !== undefined, chars: text.length };
     },
-    'settings:get': async () => agent.settings,
-    'settings:set': async (patch) => agent.updateSettings(patch),
+    // Notifier URLs and credentials are secrets: the renderer sees them redacted (it edits other settings only).
+    'settings:get': async () => out(agent.settings),
+    'settings:set': async (patch) => out(await agent.updateSettings(patch)),
     'wizard:complete': async () => agent.completeFirstRun(),
   };
   // A failure's message leaves too (the renderer shows it): it is redacted like any response.

@@ -15,7 +15,7 @@ import { cliEnv, makeHome, runCli, writeService, type CliRun } from '../helpers/
  * row is seeded decides which exits can meet it; every exit is searched for
  * every row, raw and in each escaped form a file could hold it in.
  */
-interface Row { shape: string; value: string; where: 'env-file' | 'inline' | 'config' | 'dotenv' | 'argument' | 'target' | 'fix-url' | 'allowlist'; name?: string }
+interface Row { shape: string; value: string; where: 'env-file' | 'inline' | 'config' | 'dotenv' | 'argument' | 'target' | 'fix-url' | 'allowlist' | 'paging'; name?: string }
 
 const ROWS: Row[] = [
   { shape: 'gateway token with a quote (sh-escaped in the env file)', where: 'env-file', name: 'OPENCLAW_GATEWAY_TOKEN', value: "Tok'en-Quoted-9f8e7d6c5b4a" },
@@ -51,6 +51,7 @@ const ROWS: Row[] = [
   { shape: 'Google key in a --target query', where: 'target', value: 'AIzaSyTargetKeyAbCdEfGhIjKlMnOpQrStUv' },
   { shape: 'password in a fix proxy --url', where: 'fix-url', value: 'FixProxyPassw0rd' },
   { shape: 'key in an allowlist path', where: 'allowlist', value: 'AllowlistPathKey7788' },
+  { shape: 'paging webhook path in the settings', where: 'paging', value: 'PagingWebhookPathSecret4455' },
 ];
 
 const value = (name: string) => ROWS.find((r) => r.name === name)!.value;
@@ -140,7 +141,10 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
 
   it('runs every app exit: IPC responses, events, notices and the copied report', async () => {
     const agent = new Agent({
-      settings: Settings.parse({ ntpServer: '127.0.0.1:9', clockHttpDateUrls: [] }), home, shellEnv: env, probeTimeoutMs: 500,
+      settings: Settings.parse({
+        ntpServer: '127.0.0.1:9', clockHttpDateUrls: [],
+        paging: { notifiers: [{ kind: 'slack', name: 'ops', url: `http://127.0.0.1:9/services/${ROWS.find((r) => r.where === 'paging')!.value}` }] },
+      }), home, shellEnv: env, probeTimeoutMs: 500,
       intervals: { healthMs: 60_000, listenersMs: 60_000, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
     });
     agent.on('state', (state) => texts.push({ exit: 'event state', text: JSON.stringify(state) }));
@@ -152,6 +156,8 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
     try {
       const responses = {
         'state:get': await handlers['state:get']({}),
+        'settings:get': await handlers['settings:get']({}),
+        'settings:set': await handlers['settings:set'](INVOKE['settings:set'].request.parse({ clockWarnMs: 2_000 })),
         'env:get': await handlers['env:get']({}),
         'probes:run': await handlers['probes:run'](INVOKE['probes:run'].request.parse({ world: 'daemon' })),
         'fix:plan': await handlers['fix:plan'](INVOKE['fix:plan'].request.parse({ kind: 'proxy', url: `http://ops:${ROWS.find((r) => r.where === 'fix-url')!.value}@127.0.0.1:9` })),
