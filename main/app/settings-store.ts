@@ -38,6 +38,8 @@ export function openSettingsStore(path: string): SettingsStore {
     clearInvalidConfig: false,
     accessPropertiesByDotNotation: false,
     watch: false,
+    // The file may hold paging webhook URLs and Alertmanager credentials: private to the user, like the env file.
+    configFileMode: 0o600,
   });
   // electron-store answers a synchronous IPC channel for renderer-side stores; ours live only in main, so close it.
   ipcMain.removeAllListeners('electron-store-get-data');

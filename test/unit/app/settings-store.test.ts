@@ -1,6 +1,6 @@
 import '../../helpers/electron-mock.ts';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -37,6 +37,12 @@ describe('settings store shared with the CLI', () => {
     assert.equal(cli.ntpServer, '127.0.0.1:12300');
     assert.equal(cli.notifyClock, false);
     assert.equal(JSON.parse(await readFile(path, 'utf8')).futureKey, 'kept');
+  });
+
+  it('writes the settings file private to the user (it may hold paging webhooks and credentials)', async () => {
+    const store = openSettingsStore(path);
+    store.write({ ...store.read(), healthIntervalSec: 45 });
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
   });
 
   it('refuses a file the schema rejects (and leaves it in place), like the CLI does', async () => {
