@@ -5,11 +5,20 @@ import { readResponseHead } from './http-head.ts';
 import { connectFamilies } from './tcp.ts';
 import { between, ProbeFailure, remaining, type Prober } from './state.ts';
 
+/** undici percent-decodes the user info and throws on a broken escape; the probe says so in words, in the proxy layer. */
+function decodeProxyPart(text: string, part: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ProbeFailure('proxy', 'EPROXYURL', `the proxy URL's ${part} holds a broken percent escape (a % not followed by two hex digits), so the daemon cannot use this proxy; write a literal % as %25`);
+  }
+}
+
 /** Proxy-Authorization for the user info in a proxy URL (percent-decoded, as undici does). */
 export function proxyAuthorization(proxy: URL): string | null {
   if (!proxy.username && !proxy.password) return null;
-  const user = decodeURIComponent(proxy.username);
-  const pass = decodeURIComponent(proxy.password);
+  const user = decodeProxyPart(proxy.username, 'user name');
+  const pass = decodeProxyPart(proxy.password, 'password');
   return `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 }
 

@@ -44,7 +44,9 @@ export function curlCommand(spec: CurlSpec): string {
     const proxy = new URL(spec.proxy);
     words.push('--proxy', shellQuote(`${proxy.protocol}//${proxy.host}`));
     if (proxy.username) {
-      const user = decodeURIComponent(proxy.username);
+      // A broken escape is passed on as written: curl takes the user name literally, and the command must still print.
+      let user = proxy.username;
+      try { user = decodeURIComponent(proxy.username); } catch { /* keep the raw form */ }
       words.push('--proxy-user', proxy.password ? `"${doubleQuoted(user)}:$${PROXY_PASSWORD_VARIABLE}"` : shellQuote(`${user}:`));
     }
   } else {
