@@ -55,8 +55,7 @@ describe('clawbar watch re-verifies config changes and pages through the daemon 
     await writeService(world, { nodePath: NODE24, port, env: { HOME: gwHome, OPENCLAW_GATEWAY_PORT: String(port) } });
     await writeSettings(world, {
       ntpServer: `127.0.0.1:${sntp.port}`, healthIntervalSec: 5, watch: { configPollSec: 1, configDebounceSec: 1 },
-      // The gateway's own rebind may outlast the confirmation on a busy machine; its down page is another test's subject.
-      paging: { confirmAfterSec: 5, checks: { egress: { enabled: false }, gateway: { enabled: false } }, notifiers: [{ kind: 'webhook', name: 'hook', url: receiver.url('/bind') }] },
+      paging: { confirmAfterSec: 5, checks: { egress: { enabled: false } }, notifiers: [{ kind: 'webhook', name: 'hook', url: receiver.url('/bind') }] },
     });
     const watcher = await startWatcher(world);
     stops.push(() => watcher.stop());
