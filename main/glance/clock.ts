@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
 import { fixRemedy, type ClockReport, type Finding } from '../contract.ts';
 import type { Executor } from '../system/exec.ts';
 import { UsageError } from '../system/errors.ts';
@@ -126,6 +125,8 @@ interface DateSample { offsetMs: number; uncertaintyMs: number; roundTripMs: num
  * do; only the Date header matters.
  */
 async function dateFromUrl(url: string, ca: string | null, timeoutMs: number): Promise<DateSample> {
+  // undici (about 110 modules) loads only for this fallback, never on the SNTP path every status takes.
+  const { Agent, request } = await import('undici');
   const agent = new Agent({ connections: 1, autoSelectFamily: true, connect: { timeout: timeoutMs, ...(ca ? { ca: [...rootCertificates, ca] } : {}) } });
   try {
     let best: DateSample | null = null;

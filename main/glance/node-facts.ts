@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { arch, hostname, release, type, uptime, userInfo } from 'node:os';
 import type { NodeFacts } from '../contract.ts';
 import type { Executor } from '../system/exec.ts';
-import si from 'systeminformation';
 import packageJson from '../../package.json' with { type: 'json' };
 
 export const CLAWBAR_VERSION: string = packageJson.version;
@@ -34,6 +33,7 @@ export async function nodeFacts(exec: Executor, platform: NodeJS.Platform): Prom
     osName = parseOsRelease(await readFile('/etc/os-release', 'utf8').catch(() => '')) ?? osName;
   }
   // The zone matters in a clock ticket: an "off by hours" clock is often a zone, not skew. (Pure JS in systeminformation.)
+  const { default: si } = await import('systeminformation');
   const time = si.time();
   let user: string | null = null;
   try { user = userInfo().username; } catch { /* no passwd entry for this uid */ }

@@ -1,4 +1,3 @@
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { ProbeTarget } from '../contract.ts';
 import type { GatewayInfo } from '../contract.ts';
@@ -50,6 +49,8 @@ export async function loadAllowlist(path: string): Promise<AllowlistRow[]> {
   try {
     // stringKeys refuses `? [..]` keys (stringifying them is super-linear), maxAliasCount refuses alias bombs,
     // no duplicate-key check (it compares every pair) and no pretty errors (each copies its line).
+    // Loaded here, not at the top: most runs have no allowlist file, and YAML is 70 modules of start-up.
+    const { parse: parseYaml } = await import('yaml');
     data = parseYaml(text, { stringKeys: true, maxAliasCount: 100, uniqueKeys: false, prettyErrors: false });
   } catch (error) {
     throw new InputError(`${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, path);
