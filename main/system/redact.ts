@@ -430,6 +430,9 @@ export function secretFragments(name: string, value: string): string[] {
 const MAX_PASSES = 4;
 /** Fragments shorter than this would shred ordinary text. */
 const MIN_SECRET = 4;
+/** The memo's bounds: at most this many strings, each at most this long (a few MB at worst). */
+const MEMO_ENTRIES = 4096;
+const MEMO_MAX_CHARS = 512;
 
 const xmlEscape = (value: string, quotes: boolean) => {
   const base = value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
@@ -470,6 +473,12 @@ export function escapedForms(value: string): string[] {
  */
 export class Redactor {
   private readonly secrets: string[] = [];
+  /**
+   * Strings already scrubbed, for the agent's state: it is redacted whole on
+   * every publish, and almost every string in it is the same as last time.
+   * Bounded; emptied whenever a secret is added (an answer may change).
+   */
+  private readonly memo = new Map<string, string>();
 
   /** Registers secret values (and their escaped forms); fragments shorter than 4 characters are ignored. */
   add(...values: string[]): this {
@@ -481,6 +490,7 @@ export class Redactor {
       }
     }
     this.secrets.sort((a, b) => b.length - a.length);
+    this.memo.clear();
     return this;
   }
 
@@ -498,6 +508,20 @@ export class Redactor {
   }
 
   text(input: string, options: UrlOptions = {}): string {
+    const memo = !options.allQuery && input.length <= MEMO_MAX_CHARS;
+    if (memo) {
+      const known = this.memo.get(input);
+      if (known !== undefined) return known;
+    }
+    const scrubbed = this.scrub(input, options);
+    if (memo) {
+      if (this.memo.size >= MEMO_ENTRIES) this.memo.delete(this.memo.keys().next().value!);
+      this.memo.set(input, scrubbed);
+    }
+    return scrubbed;
+  }
+
+  private scrub(input: string, options: UrlOptions): string {
     let text = input;
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const spans: Span[] = [];

@@ -30,4 +30,18 @@ describe('redaction', () => {
     assert.ok(!text.includes('p@ssw0rd') && !text.includes('p%40ssw0rd') && !text.includes('tok-1234567890'), text);
     assert.ok(text.includes('ops'));
   });
+
+  it('remembers what it scrubbed, and forgets it when a secret is added', () => {
+    const redactor = new Redactor();
+    const line = 'the proxy answered 407 for relay-secret-7781';
+    assert.equal(redactor.text(line), line, 'nothing is secret yet');
+    assert.equal(redactor.text(line), line);
+    redactor.add('relay-secret-7781');
+    assert.equal(redactor.text(line), `the proxy answered 407 for ${REDACTED}`, 'a secret added later is scrubbed from a string seen before');
+    const long = `${'x'.repeat(600)} relay-secret-7781`;
+    assert.ok(!redactor.text(long).includes('relay-secret-7781'), 'long strings are scrubbed too (not remembered)');
+    for (let i = 0; i < 5000; i++) redactor.text(`line ${i}`);
+    assert.ok(!redactor.deep({ again: line }).again.includes('relay-secret-7781'), 'still scrubbed after the memory turned over');
+    assert.ok(!redactor.text(line, { allQuery: true }).includes('relay-secret-7781'));
+  });
 });
