@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { HealthReport } from '../contract.ts';
+import { httpGet, HttpGetError } from '../system/http-get.ts';
 import { Periodic } from '../system/periodic.ts';
 
 /** Thresholds from the hardening runbook: p95 under 300 ms when idle, investigate above 800 ms for 5 probes, page on 2 failures in 120 s. */
@@ -28,31 +29,29 @@ export interface HealthSample {
   error: string | null;
 }
 
-/** One look at the gateway: `/health` timed, then `/readyz` for the `failing` list. */
+/** One look at the gateway: `/health` timed, then `/readyz` for the `failing` list and `/startupz` for the version. */
 export async function sampleHealth(baseUrl: string, timeoutMs: number): Promise<HealthSample> {
   const at = Date.now();
   const started = performance.now();
+  let latencyMs: number | null = null;
   try {
-    const health = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'clawbar-health/0.1' } });
-    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    await health.arrayBuffer();
+    const health = await httpGet(`${baseUrl}/health`, { timeoutMs, headers: { 'user-agent': 'clawbar-health/0.1' }, onHeaders: () => { latencyMs = Math.round((performance.now() - started) * 100) / 100; } });
     let ready: HealthSample['ready'] = null;
     let uptimeMs: number | null = null;
     try {
-      const response = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
-      const body = await response.json() as { ready?: boolean; failing?: unknown; uptimeMs?: number };
+      const body = JSON.parse((await httpGet(`${baseUrl}/readyz`, { timeoutMs })).body) as { ready?: boolean; failing?: unknown; uptimeMs?: number };
       ready = { ready: body.ready === true, failing: Array.isArray(body.failing) ? body.failing.filter((f): f is string => typeof f === 'string') : [] };
       uptimeMs = typeof body.uptimeMs === 'number' ? body.uptimeMs : null;
     } catch { /* readiness is a detail; health decides up or down */ }
     let version: string | null = null;
     try {
-      const startup = await (await fetch(`${baseUrl}/startupz`, { signal: AbortSignal.timeout(timeoutMs) })).json() as { version?: unknown };
+      const startup = JSON.parse((await httpGet(`${baseUrl}/startupz`, { timeoutMs })).body) as { version?: unknown };
       version = typeof startup.version === 'string' ? startup.version : null;
     } catch { /* older gateways have no /startupz */ }
     return { at, ok: health.status === 200, latencyMs, status: health.status, ready, version, uptimeMs, error: health.status === 200 ? null : `HTTP ${health.status}` };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    return { at, ok: false, latencyMs: null, status: null, ready: null, version: null, uptimeMs: null, error: cause === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : cause };
+    const code = error instanceof HttpGetError ? error.code : (error as Error).name;
+    return { at, ok: false, latencyMs: null, status: null, ready: null, version: null, uptimeMs: null, error: code === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : code };
   }
 }
 
