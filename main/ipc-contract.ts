@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClockReport, DownVerdict, EdgesReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixRequest, FixStep, HealthReport, ListenersReport, ProbeReport, ViewName } from './contract.ts';
-import { Settings } from './settings-schema.ts';
+import { GatewayLogHistory } from './contract/gateway-log-history.ts';
+import { SettingsEdit, SettingsView } from './settings-edit.ts';
 
 /**
  * The one IPC contract between Electron main and the renderer. Main validates
@@ -71,7 +72,8 @@ export const ProbeRun = z.object({
   layers: z.array(z.string()),
 });
 export type ProbeRun = z.infer<typeof ProbeRun>;
-export const History = z.object({ health: z.array(HealthPoint), probes: z.array(ProbeRun) });
+/** `gatewayLog`: the gateway's own log errors by layer, host and hour; null when they could not be read. */
+export const History = z.object({ health: z.array(HealthPoint), probes: z.array(ProbeRun), gatewayLog: GatewayLogHistory.nullable() });
 export type History = z.infer<typeof History>;
 
 /** Apply names the plan the operator previewed; the fix engine refuses if the files changed since. */
@@ -82,13 +84,14 @@ export type RefreshCheck = z.infer<typeof RefreshCheck>;
 
 const Empty = z.object({}).strict();
 
-/**
- * A settings change names only what changed: the schema's defaults are
- * stripped, or validating `{ healthIntervalSec: 30 }` would reset every
- * other setting to its default.
- */
-const patchShape = Object.fromEntries(Object.entries(Settings.shape).map(([key, field]) => [key, (field as z.ZodDefault<z.ZodType>).unwrap().optional()]));
-export const SettingsPatch = z.object(patchShape).strict() as unknown as z.ZodType<Partial<Settings>, Partial<Settings>>;
+export { SettingsEdit, SettingsView } from './settings-edit.ts';
+
+/** "Send test page": the stored notifier at `index` of the settings revision the form shows. */
+export const TestPageRequest = z.object({ index: z.number().int().min(0).max(9), revision: z.string().max(64) }).strict();
+export const TestPageResult = z.object({
+  notifier: z.string(), ok: z.boolean(), status: z.number().nullable(), via: z.enum(['direct', 'proxy']), error: z.string().nullable(), traceId: z.string(),
+});
+export type TestPageResult = z.infer<typeof TestPageResult>;
 
 /** invoke channels: request and response schemas. */
 export const INVOKE = {
@@ -105,8 +108,10 @@ export const INVOKE = {
   'fix:reapply': { request: z.object({ id: z.string().regex(/^[\w.:-]{1,128}$/), apply: z.boolean().optional(), planId: z.string().regex(/^[\w-]{1,64}$/).optional() }).strict(), response: FixOutcome },
   'history:get': { request: Empty, response: History },
   'report:copy': { request: Empty, response: z.object({ copied: z.boolean(), chars: z.number() }) },
-  'settings:get': { request: Empty, response: Settings },
-  'settings:set': { request: SettingsPatch, response: Settings },
+  /** Paging secrets stay in main: the view says where a notifier goes and what is set, an edit keeps what it leaves out. */
+  'settings:get': { request: Empty, response: SettingsView },
+  'settings:set': { request: SettingsEdit, response: SettingsView },
+  'paging:test': { request: TestPageRequest, response: TestPageResult },
   'wizard:complete': { request: Empty, response: AgentState },
 } as const;
 export type InvokeChannel = keyof typeof INVOKE;

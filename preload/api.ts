@@ -22,6 +22,7 @@ export const API_CHANNELS = {
   copyReport: 'report:copy',
   getSettings: 'settings:get',
   setSettings: 'settings:set',
+  testPage: 'paging:test',
   completeWizard: 'wizard:complete',
 } as const satisfies Record<string, InvokeChannel>;
 

@@ -5,6 +5,7 @@ import type { AgentState, FixRequest, History, Notice, Progress } from '../ipc-c
 import { envView } from '../report/env-report.ts';
 import { reportMarkdown } from '../report/report-markdown.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
+import { gatewayLogHistory } from '../session/gateway-log-history.ts';
 import { Session } from '../session/session.ts';
 import { Settings } from '../settings-schema.ts';
 import { FirstRun } from '../store/first-run.ts';
@@ -316,7 +317,15 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   async history(): Promise<History> {
-    return { health: this.healthHistory(), probes: await this.session.keeper.probeRuns() };
+    const [probes, gatewayLog] = await Promise.all([this.session.keeper.probeRuns(), gatewayLogHistory(this.session.world, this.service).catch(() => null)]);
+    return { health: this.healthHistory(), probes, gatewayLog };
+  }
+
+  /** "Send test page" to the stored notifier at `index`, through the pager's transport (the daemon's proxy and trust). */
+  testPage(index: number) {
+    const notifier = this.settings.paging.notifiers[index];
+    if (!notifier) throw new Error(`there is no notifier ${index + 1}`);
+    return this.extras.pager.test(notifier, index);
   }
 
   /** Plan, preview and pre-flight a fix without writing anything. */

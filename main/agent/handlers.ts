@@ -1,4 +1,5 @@
 import { History, type InvokeChannel, type InvokeRequest, type InvokeResponse } from '../ipc-contract.ts';
+import { applySettingsEdit, revisionOf, settingsView } from '../settings-edit.ts';
 import type { Agent } from './agent.ts';
 
 export type Handlers = { [C in InvokeChannel]: (request: InvokeRequest<C>) => Promise<InvokeResponse<C>> };
@@ -36,9 +37,14 @@ export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers
       hooks.copyText?.(text);
       return { copied: hooks.copyText !== undefined, chars: text.length };
     },
-    // Notifier URLs and credentials are secrets: the renderer sees them redacted (it edits other settings only).
-    'settings:get': async () => out(agent.settings),
-    'settings:set': async (patch) => out(await agent.updateSettings(patch)),
+    // Paging URLs and credentials never leave: the view shows where each notifier goes, an edit keeps what it leaves out.
+    'settings:get': async () => out(settingsView(agent.settings)),
+    // Validated whole before anything changes: a refused edit writes nothing.
+    'settings:set': async (edit) => out(settingsView(await agent.updateSettings(applySettingsEdit(agent.settings, edit)))),
+    'paging:test': async ({ index, revision }) => {
+      if (revision !== revisionOf(agent.settings)) throw new Error('the settings changed since this form was loaded; reload them first');
+      return out(await agent.testPage(index));
+    },
     'wizard:complete': async () => agent.completeFirstRun(),
   };
   // A failure's message leaves too (the renderer shows it): it is redacted like any response.

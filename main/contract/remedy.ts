@@ -11,7 +11,7 @@ import { z } from 'zod';
  */
 
 /** The popover's views; a remedy and a notice name where a click leads. */
-export const VIEW_NAMES = ['overview', 'probes', 'listeners', 'environment', 'fixes', 'history', 'wizard'] as const;
+export const VIEW_NAMES = ['overview', 'probes', 'listeners', 'environment', 'fixes', 'history', 'wizard', 'settings'] as const;
 export const ViewName = z.enum(VIEW_NAMES);
 export type ViewName = z.infer<typeof ViewName>;
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lstat, open, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 
 /**
@@ -53,6 +53,12 @@ export function activeLogFiles(options: { configured: string | null; env: Record
   const dirs = ['/tmp/openclaw', ...(options.uid !== null ? [join(options.env.TMPDIR || '/tmp', `openclaw-${options.uid}`)] : [])];
   const dates = [new Date(options.now.getTime() - 86_400_000), options.now].map(localDate);
   return [...new Set(dirs)].flatMap((dir) => dates.map((date) => join(dir, `openclaw${segment ? `-${segment}` : ''}-${date}.log`)));
+}
+
+/** The paths that are regular files now (symlinks are not followed, as reading never follows them). */
+export async function presentLogFiles(paths: string[]): Promise<string[]> {
+  const found = await Promise.all(paths.map((path) => lstat(path).then((info) => info.isFile(), () => false)));
+  return paths.filter((_, i) => found[i]);
 }
 
 /** `openclaw-2026-01-02.log` → `openclaw-2026-01-02.3.log`, as OpenClaw names its archives. */

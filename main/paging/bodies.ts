@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Notifier } from '../settings-schema.ts';
 
 /** What every notifier is told about one page. */
 export interface Page {
-  event: 'firing' | 'reminder' | 'resolved';
+  /** `test`: the operator's "Send test page", nothing failing. */
+  event: 'firing' | 'reminder' | 'resolved' | 'test';
   node: string;
   check: string;
   /** The failing layer, for egress pages. */
@@ -35,7 +37,7 @@ export function webhookBody(page: Page): object {
   };
 }
 
-const TITLE: Record<Page['event'], string> = { firing: 'FIRING', reminder: 'STILL FIRING', resolved: 'RESOLVED' };
+const TITLE: Record<Page['event'], string> = { firing: 'FIRING', reminder: 'STILL FIRING', resolved: 'RESOLVED', test: 'TEST' };
 
 /** A Slack-compatible incoming-webhook body: one `text` in mrkdwn, which Slack, Mattermost and Rocket.Chat all read. */
 export function slackBody(page: Page): object {
@@ -51,6 +53,7 @@ export function slackBody(page: Page): object {
 
 const ALERT_NAME: Record<string, string> = {
   gateway: 'ClawbarGatewayDown', exposure: 'ClawbarGatewayExposed', clock: 'ClawbarClockSkew', egress: 'ClawbarEgressFailing', fixReverted: 'ClawbarFixReverted',
+  test: 'ClawbarTestPage',
 };
 
 /**
@@ -68,7 +71,8 @@ export function alertmanagerAlert(page: Page, notifier: Extract<Notifier, { kind
     ...notifier.labels, alertname: ALERT_NAME[page.check] ?? 'ClawbarCheckFailing', node: page.node, check: page.check, severity: page.severity,
     ...(page.layer ? { layer: page.layer } : {}),
   };
-  const endsAt = page.event === 'resolved' ? now : new Date(now.getTime() + 5 * repostMs(notifier));
+  // A test alert is never re-posted: it expires after one interval on its own.
+  const endsAt = page.event === 'resolved' ? now : new Date(now.getTime() + (page.event === 'test' ? 1 : 5) * repostMs(notifier));
   return {
     labels,
     annotations: { summary: `${page.node}: ${page.check}${page.layer ? ` (${page.layer})` : ''} is ${page.to}`, description: page.detail, fix: page.fix ?? '', trace_id: page.traceId, since: page.since },
@@ -95,6 +99,15 @@ export function outgoing(page: Page, notifier: Notifier, now: Date): Outgoing {
       body: JSON.stringify([alertmanagerAlert(page, notifier, now)]),
     };
   }
+}
+
+/** The page "Send test page" sends: the documented body, event `test`, check `test`, nothing failing. */
+export function testPage(node: string, now: Date): Page {
+  const time = now.toISOString();
+  return {
+    event: 'test', node, check: 'test', layer: null, from: 'ok', to: 'ok', since: time, startedAt: time,
+    detail: 'A test page from clawbar: this notifier is reachable. Nothing is failing.', fix: null, severity: 'warning', traceId: randomUUID(), time,
+  };
 }
 
 /** Every secret the paging settings hold, for the redactor: URLs, header values, credentials and the header they make. */

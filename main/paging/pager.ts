@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Finding } from '../contract.ts';
 import type { AgentState } from '../ipc-contract.ts';
-import type { Settings } from '../settings-schema.ts';
-import { notifierName, outgoing, repostMs, type Page } from './bodies.ts';
+import type { Notifier, Settings } from '../settings-schema.ts';
+import { notifierName, outgoing, repostMs, testPage, type Page } from './bodies.ts';
 import { step, unsettled, type Track, type Transition } from './debounce.ts';
 import { observe } from './observe.ts';
 import { Outbox, type Backoff } from './outbox.ts';
 import { checkOfKey, ruleFor } from './rules.ts';
-import { Transport, type DaemonNet } from './transport.ts';
+import { Transport, type DaemonNet, type SendResult } from './transport.ts';
 
 export interface PagerContext {
   now: () => Date;
@@ -155,6 +155,20 @@ export class Pager {
         this.outbox.enqueue({ notifier: name, request: outgoing(page, n, now), about: { check: key, event: 'repost', traceId: page.traceId }, replaceKey: `alert:${key}`, quiet: true });
       }
     });
+  }
+
+  /**
+   * "Send test page": one page to one notifier now, through this pager's
+   * transport (the daemon's proxy and trust, as every page), but not through
+   * the outbox — the operator waits for this one outcome, so no retries.
+   */
+  async test(notifier: Notifier, index: number): Promise<SendResult & { notifier: string; traceId: string }> {
+    const now = this.ctx.now();
+    const name = notifierName(notifier, index);
+    const page = this.ctx.redact(testPage(this.node, now));
+    const result = await this.transport.send(outgoing(page, notifier, now), this.ctx.net());
+    this.ctx.log({ event: 'test', notifier: name, outcome: result.ok ? 'sent' : 'failed', status: result.status, via: result.via, error: result.error, traceId: page.traceId });
+    return { notifier: name, traceId: page.traceId, ...result };
   }
 
   /** Reads the saved tracks again on the next look: another owner (the watcher, the app) may have paged since. */

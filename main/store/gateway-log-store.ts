@@ -72,6 +72,20 @@ function window(state: GatewayLogState, fromMs: number, toMs: number): GatewayLo
   return { from: `${from}:00:00Z`, to: new Date(toMs).toISOString(), byLayer, byHost: hosts };
 }
 
+/** Every clock hour (UTC) from the one holding `fromMs` to the one holding `toMs`, oldest first, with its errors per layer (none: empty). */
+export function hoursBetween(state: GatewayLogState, fromMs: number, toMs: number): Array<{ hour: string; byLayer: Record<string, number> }> {
+  const kept = new Map(state.hours.map((h) => [h.hour, h.byLayer]));
+  const out: Array<{ hour: string; byLayer: Record<string, number> }> = [];
+  for (let at = Math.floor(fromMs / HOUR_MS) * HOUR_MS; at <= toMs; at += HOUR_MS) {
+    const hour = new Date(at).toISOString();
+    out.push({ hour, byLayer: { ...kept.get(hour.slice(0, 13)) } });
+  }
+  return out;
+}
+
+/** The hours `summarise` counts as the last day, for a chart whose bars add up to `lastDay`. */
+export const lastDayHours = (state: GatewayLogState, now: Date) => hoursBetween(state, now.getTime() - 24 * HOUR_MS, now.getTime());
+
 /**
  * The summary every face shows: totals, the last hour (this clock hour and
  * the one before, UTC buckets), the last day, and the layers whose last hour

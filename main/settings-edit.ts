@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { PAGE_CHECKS, ruleFor } from './paging/rules.ts';
+import { DebounceSettings, PagingSettings, Settings, type Notifier } from './settings-schema.ts';
+import { REDACTED } from './system/redact.ts';
+
+/**
+ * The settings as the popover edits them. Paging URLs, header values and
+ * Alertmanager credentials are secrets: the renderer is shown where a
+ * notifier goes and whether a credential is set, never the value, and an
+ * edit names only the secrets the operator typed anew. Whatever an edit
+ * leaves out is kept from the stored settings, so a redacted value shown
+ * in the form can never be written back over the real one.
+ */
+
+const NotifierKind = z.enum(['webhook', 'slack', 'alertmanager']);
+
+/** One notifier as the renderer sees it. */
+export const NotifierView = z.object({
+  kind: NotifierKind,
+  name: z.string().optional(),
+  /** Where pages go, the secret part left out: `https://hooks.slack.com/…`; an Alertmanager base URL in full (user info redacted at the exit). */
+  urlHint: z.string(),
+  /** A webhook's extra header names; their values are secrets, kept as they are. */
+  headerNames: z.array(z.string()),
+  username: z.string().optional(),
+  hasPassword: z.boolean(),
+  hasBearerToken: z.boolean(),
+  labels: z.record(z.string(), z.string()).optional(),
+  repostIntervalSec: z.number().int().optional(),
+});
+export type NotifierView = z.infer<typeof NotifierView>;
+
+/** A check's debounce rule with nothing left out, in the settings' units. */
+export const RuleView = z.object({
+  enabled: z.boolean(), failureThreshold: z.number(), failureWindowSec: z.number().nullable(), successThreshold: z.number(), reminderIntervalSec: z.number(), sendResolved: z.boolean(),
+});
+export type RuleView = z.infer<typeof RuleView>;
+
+export const PagingView = PagingSettings.omit({ notifiers: true, heartbeatUrl: true }).extend({
+  notifiers: z.array(NotifierView),
+  /** The heartbeat URL's hint, or null when no heartbeat is set. */
+  heartbeatHint: z.string().nullable(),
+  /** Each check's rule without its own override (built-in, then `defaults`): what an empty field means. */
+  inherited: z.object({ gateway: RuleView, exposure: RuleView, clock: RuleView, egress: RuleView, fixReverted: RuleView }),
+});
+
+/** `settings:get`: every setting, paging without its secrets, and the revision an edit that keeps secrets must name. */
+export const SettingsView = Settings.omit({ paging: true }).extend({
+  paging: PagingView,
+  /** Changes whenever the stored settings do: a notifier an edit keeps is found by its place in this revision's list. */
+  revision: z.string(),
+});
+export type SettingsView = z.infer<typeof SettingsView>;
+
+/**
+ * One notifier of an edit. Fields the form shows in the clear (name,
+ * username, re-post interval) are given as they should be; secrets and what
+ * the form does not show (URL, password, bearer token, headers, labels) are
+ * kept from the stored notifier `from` when left out. An empty password or
+ * token removes it.
+ */
+export const NotifierEdit = z.object({
+  /** The stored notifier this row edits: its place in the list of the revision the edit names. Absent for a new notifier. */
+  from: z.number().int().min(0).max(9).optional(),
+  kind: NotifierKind,
+  name: z.string().max(64).optional(),
+  url: z.string().max(2048).optional(),
+  username: z.string().max(256).optional(),
+  password: z.string().max(1024).optional(),
+  bearerToken: z.string().max(4096).optional(),
+  repostIntervalSec: z.number().int().optional(),
+}).strict();
+export type NotifierEdit = z.infer<typeof NotifierEdit>;
+
+export const PagingEdit = z.object({
+  node: z.string().max(128).optional(),
+  /** The whole new list, in order; a notifier left out is removed. */
+  notifiers: z.array(NotifierEdit).max(10).optional(),
+  /** A new heartbeat URL, or null to turn it off; left out, the stored one is kept. */
+  heartbeatUrl: z.string().max(2048).nullable().optional(),
+  defaults: DebounceSettings.optional(),
+  checks: z.object({ gateway: DebounceSettings, exposure: DebounceSettings, clock: DebounceSettings, egress: DebounceSettings, fixReverted: DebounceSettings }).partial().strict().optional(),
+  confirmAfterSec: z.number().int().optional(),
+}).strict();
+export type PagingEdit = z.infer<typeof PagingEdit>;
+
+/**
+ * A settings change names only what changed: the schema's defaults are
+ * stripped, or validating `{ healthIntervalSec: 30 }` would reset every
+ * other setting to its default. Paging is edited with PagingEdit.
+ */
+const patchShape = Object.fromEntries(Object.entries(Settings.shape).filter(([key]) => key !== 'paging')
+  .map(([key, field]) => [key, (field as z.ZodDefault<z.ZodType>).unwrap().optional()]));
+export const SettingsEdit = z.object({ ...patchShape, paging: PagingEdit.optional(), revision: z.string().max(64).optional() })
+  .strict() as unknown as z.ZodType<SettingsEditShape, SettingsEditShape>;
+export type SettingsEditShape = Partial<Omit<Settings, 'paging'>> & { paging?: PagingEdit; revision?: string };
+
+const revisions = new WeakMap<Settings, string>();
+
+/** A random name for one stored settings object (the agent replaces the object on every change); no secret goes into it. */
+export function revisionOf(settings: Settings): string {
+  const known = revisions.get(settings);
+  if (known) return known;
+  const revision = crypto.randomUUID();
+  revisions.set(settings, revision);
+  return revision;
+}
+
+/** Scheme and host of a secret URL: enough to recognise it, nothing of the path or query that makes it a password. */
+export function urlHint(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' && !parsed.search ? '/' : '/…'}`;
+  } catch {
+    return '…';
+  }
+}
+
+function notifierView(notifier: Notifier): NotifierView {
+  const base = { kind: notifier.kind, ...(notifier.name ? { name: notifier.name } : {}), headerNames: [] as string[], hasPassword: false, hasBearerToken: false };
+  switch (notifier.kind) {
+    case 'webhook': return { ...base, urlHint: urlHint(notifier.url), headerNames: Object.keys(notifier.headers ?? {}) };
+    case 'slack': return { ...base, urlHint: urlHint(notifier.url) };
+    case 'alertmanager': return {
+      ...base, urlHint: notifier.url, hasPassword: !!notifier.password, hasBearerToken: !!notifier.bearerToken,
+      ...(notifier.username !== undefined ? { username: notifier.username } : {}), ...(notifier.labels ? { labels: notifier.labels } : {}),
+      ...(notifier.repostIntervalSec !== undefined ? { repostIntervalSec: notifier.repostIntervalSec } : {}),
+    };
+  }
+}
+
+function inheritedRules(paging: PagingSettings): SettingsView['paging']['inherited'] {
+  const view = (check: (typeof PAGE_CHECKS)[number]): RuleView => {
+    const rule = ruleFor(check, { ...paging, checks: {} });
+    return {
+      enabled: rule.enabled, failureThreshold: rule.failureThreshold, failureWindowSec: rule.failureWindowMs === null ? null : rule.failureWindowMs / 1000,
+      successThreshold: rule.successThreshold, reminderIntervalSec: rule.reminderMs / 1000, sendResolved: rule.sendResolved,
+    };
+  };
+  return { gateway: view('gateway'), exposure: view('exposure'), clock: view('clock'), egress: view('egress'), fixReverted: view('fixReverted') };
+}
+
+/** What `settings:get` answers (the handler passes it through the redactor too, like every response). */
+export function settingsView(settings: Settings): SettingsView {
+  const { paging, ...rest } = settings;
+  const { notifiers, heartbeatUrl, ...pagingRest } = paging;
+  return {
+    ...rest, revision: revisionOf(settings),
+    paging: { ...pagingRest, notifiers: notifiers.map(notifierView), heartbeatHint: heartbeatUrl ? urlHint(heartbeatUrl) : null, inherited: inheritedRules(paging) },
+  };
+}
+
+/** A settings edit the stored settings cannot take; its message is for the operator (never echoing a secret). */
+export class SettingsEditError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsEditError';
+  }
+}
+
+const LABELS: Record<string, string> = {
+  url: 'URL', heartbeatUrl: 'heartbeat URL', name: 'name', repostIntervalSec: 're-post interval', confirmAfterSec: 'confirmation delay', node: 'node name',
+  failureThreshold: 'failures before paging', failureWindowSec: 'failure window', successThreshold: 'successes before resolving', reminderIntervalSec: 'reminder interval',
+};
+
+/** `paging.notifiers.1.url` → `notifier 2 URL`; other paths keep their keys, friendlier where a label exists. */
+function where(path: PropertyKey[]): string {
+  const parts = path.map(String);
+  if (parts[0] === 'paging' && parts[1] === 'notifiers' && parts[2] !== undefined) return `notifier ${Number(parts[2]) + 1} ${LABELS[parts[3] ?? ''] ?? parts.slice(3).join('.')}`.trim();
+  if (parts[0] === 'paging' && parts[1] === 'checks') return `${parts[2]} rule: ${LABELS[parts[3] ?? ''] ?? parts.slice(3).join('.')}`;
+  const last = parts.at(-1) ?? '';
+  return LABELS[last] ?? parts.join('.');
+}
+
+function holdsRedacted(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(REDACTED);
+  if (Array.isArray(value)) return value.some(holdsRedacted);
+  if (value && typeof value === 'object') return Object.values(value).some(holdsRedacted);
+  return false;
+}
+
+const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+
+function resolveNotifier(row: NotifierEdit, position: number, stored: Notifier[]): Record<string, unknown> {
+  const base = row.from === undefined ? undefined : stored[row.from];
+  if (row.from !== undefined && !base) throw new SettingsEditError(`notifier ${position + 1}: the notifier it edits is no longer stored; reload the settings`);
+  const url = row.url?.trim() || base?.url;
+  if (!url) throw new SettingsEditError(`notifier ${position + 1} URL: enter where its pages go`);
+  const common = { kind: row.kind, name: row.name?.trim() || undefined, url };
+  if (row.kind === 'webhook') return defined({ ...common, headers: base?.kind === 'webhook' ? base.headers : undefined });
+  if (row.kind === 'slack') return defined(common);
+  const old = base?.kind === 'alertmanager' ? base : undefined;
+  const secret = (typed: string | undefined, kept: string | undefined) => (typed === undefined ? kept : typed || undefined);
+  return defined({
+    ...common, username: row.username || undefined, password: secret(row.password, old?.password), bearerToken: secret(row.bearerToken, old?.bearerToken),
+    labels: old?.labels, repostIntervalSec: row.repostIntervalSec,
+  });
+}
+
+/**
+ * The stored settings with an edit applied, validated whole by the Settings
+ * schema; throws SettingsEditError (and the caller writes nothing) when the
+ * result is invalid, when the edit holds a redacted value, or when it keeps
+ * a notifier's secrets by a place in a list that has changed since.
+ */
+export function applySettingsEdit(stored: Settings, edit: SettingsEditShape): Settings {
+  if (holdsRedacted(edit)) throw new SettingsEditError(`a redacted value cannot be saved: type the real value, or leave the field empty to keep the stored one`);
+  const { paging, revision, ...rest } = edit;
+  const keeps = paging?.notifiers?.some((n) => n.from !== undefined) ?? false;
+  if (keeps && revision !== revisionOf(stored)) throw new SettingsEditError('the settings changed since this form was loaded; reload them and edit again');
+  let nextPaging: unknown = stored.paging;
+  if (paging) {
+    const { notifiers, heartbeatUrl, ...plain } = paging;
+    nextPaging = {
+      ...stored.paging, ...defined(plain),
+      notifiers: notifiers ? notifiers.map((row, i) => resolveNotifier(row, i, stored.paging.notifiers)) : stored.paging.notifiers,
+      heartbeatUrl: heartbeatUrl === undefined ? stored.paging.heartbeatUrl : heartbeatUrl === null ? null : heartbeatUrl.trim() || stored.paging.heartbeatUrl,
+    };
+  }
+  const parsed = Settings.safeParse({ ...stored, ...defined(rest), paging: nextPaging });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SettingsEditError(`${where(issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
