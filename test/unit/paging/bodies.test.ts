@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { alertmanagerAlert, outgoing, pagingSecrets, slackBody, webhookBody, type Page } from '../../../main/paging/bodies.ts';
+import { alertmanagerAlert, outgoing, pagingSecrets, slackBody, testPage, webhookBody, type Page } from '../../../main/paging/bodies.ts';
 import { Outbox } from '../../../main/paging/outbox.ts';
 import { Notifier } from '../../../main/settings-schema.ts';
 import { Redactor } from '../../../main/system/redact.ts';
@@ -12,6 +12,17 @@ const page: Page = {
 const am = Notifier.parse({ kind: 'alertmanager', url: 'http://127.0.0.1:9093/', username: 'pager', password: 'am-secret-pass', labels: { team: 'ops' } }) as Extract<Notifier, { kind: 'alertmanager' }>;
 
 describe('page bodies', () => {
+  it('a test page: the documented body with event test, [TEST] on Slack, an Alertmanager alert of its own that expires after one interval', () => {
+    const now = new Date('2026-11-21T12:00:00.000Z');
+    const test = testPage('mini-hk-1', now);
+    assert.deepEqual(Object.keys(webhookBody(test)), Object.keys(webhookBody(page)));
+    assert.deepEqual([test.event, test.check, test.fix], ['test', 'test', null]);
+    assert.match((slackBody(test) as { text: string }).text, /^\*\[TEST\] mini-hk-1: test ok → ok\*/);
+    const alert = alertmanagerAlert(test, am, now) as { labels: Record<string, string>; endsAt: string };
+    assert.equal(alert.labels.alertname, 'ClawbarTestPage');
+    assert.equal(alert.endsAt, '2026-11-21T12:01:00.000Z');
+  });
+
   it('the generic webhook body has exactly the documented fields', () => {
     assert.deepEqual(Object.keys(webhookBody(page)), ['schema', 'event', 'node', 'check', 'layer', 'from', 'to', 'since', 'detail', 'fix', 'severity', 'traceId', 'time']);
     assert.equal((webhookBody(page) as { schema: string }).schema, 'clawbar.page/1');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countRecord, hourOf, pruneHours, summarise, type GatewayLogState } from '../../../main/store/gateway-log-store.ts';
+import { countRecord, hourOf, lastDayHours, pruneHours, summarise, type GatewayLogState } from '../../../main/store/gateway-log-store.ts';
 
 const fresh = (): GatewayLogState => ({ schema: 'clawbar.gateway-log/1', since: '2026-01-01T00:00:00Z', cursors: [], hours: [], totals: {} });
 
@@ -27,5 +27,19 @@ describe('gateway log counts', () => {
     countRecord(state, '2025-12-20T00', { layer: 'dns', host: 'old.example' });
     pruneHours(state, now);
     assert.deepEqual(state.hours.map((h) => h.hour), ['2026-01-02T12']);
+  });
+  it('lists the hours of the last day for a chart, every clock hour present, adding up to the last day', () => {
+    const state = fresh();
+    countRecord(state, '2026-01-01T12', { layer: 'dns', host: 'a.example' });
+    countRecord(state, '2026-01-01T11', { layer: 'dns', host: 'a.example' });
+    countRecord(state, '2026-01-02T09', { layer: 'tls-trust', host: 'b.example' });
+    countRecord(state, '2026-01-02T09', { layer: 'tls-trust', host: 'b.example' });
+    const hours = lastDayHours(state, now);
+    assert.equal(hours.length, 25, '12:30 yesterday to 12:30 today touches 25 clock hours');
+    assert.deepEqual([hours[0]!.hour, hours.at(-1)!.hour], ['2026-01-01T12:00:00.000Z', '2026-01-02T12:00:00.000Z']);
+    assert.deepEqual(hours[0]!.byLayer, { dns: 1 });
+    assert.deepEqual(hours.find((h) => h.hour.startsWith('2026-01-02T09'))!.byLayer, { 'tls-trust': 2 });
+    assert.equal(hours.filter((h) => Object.keys(h.byLayer).length === 0).length, 23);
+    assert.deepEqual(summarise(state, [], true, now).lastDay.byLayer, { dns: 1, 'tls-trust': 2 });
   });
 });
