@@ -59,6 +59,20 @@ export const WatchSettings = z.object({
 export type WatchSettings = z.infer<typeof WatchSettings>;
 
 /**
+ * The watcher's continuous egress sampling (what `clawbar egress observe`
+ * does, on a schedule). Off until asked for: each sample runs `ps` and
+ * `lsof` against the gateway's process tree, which the watcher's idle cost
+ * does not otherwise pay, and it keeps a month of where the node connects —
+ * an operator's decision, like a 24 h packet capture.
+ */
+export const EgressSampleSettings = z.object({
+  sample: z.boolean().default(false),
+  /** Seconds between samples: 5 at least (a bounded rate); a connection shorter than this may fall between two. */
+  intervalSec: z.number().int().min(5).max(3600).default(15),
+});
+export type EgressSampleSettings = z.infer<typeof EgressSampleSettings>;
+
+/**
  * Settings shared by the menu-bar app (electron-store writes this file) and
  * the CLI (reads it), so `clawbar status` over SSH judges by the thresholds
  * the operator chose in the app.
@@ -97,5 +111,7 @@ export const Settings = z.object({
   paging: PagingSettings.default(PagingSettings.parse({})),
   /** The headless watcher (`clawbar watch`). */
   watch: WatchSettings.default(WatchSettings.parse({})),
+  /** Where the gateway really connects, sampled by the watcher (`report --allowlist` shows it). */
+  egress: EgressSampleSettings.default(EgressSampleSettings.parse({})),
 });
 export type Settings = z.infer<typeof Settings>;

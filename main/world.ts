@@ -64,6 +64,8 @@ export interface WorldFiles {
   probeBaselines: string;
   /** How far the gateway's own logs were read, and the error counts per hour. */
   gatewayLogState: string;
+  /** The gateway version and node binary last seen, and the last automatic comparison after a change. */
+  daemonRuntime: string;
 }
 
 /**
@@ -137,6 +139,7 @@ export function worldFiles(env: Env, home: string, platform: NodeJS.Platform): W
     egressObservations: join(stateDir, 'egress-observations.json'),
     probeBaselines: join(stateDir, 'probe-baselines'),
     gatewayLogState: join(stateDir, 'gateway-log.json'),
+    daemonRuntime: join(stateDir, 'daemon-runtime.json'),
   };
 }
 

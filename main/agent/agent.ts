@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport } from '../contract.ts';
+import type { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport, ProbeTarget } from '../contract.ts';
 import { HealthScheduler } from '../glance/health.ts';
 import type { AgentState, FixRequest, History, Notice, Progress } from '../ipc-contract.ts';
 import { envView } from '../report/env-report.ts';
@@ -16,9 +16,10 @@ import { FleetSignals, statusFromGlance } from './fleet.ts';
 import { withService } from './fixes.ts';
 import { clockNotice, healthNotice, listenerNotices, probeNotice } from './notices.ts';
 import { snapshot } from './snapshot.ts';
+import { UpgradeWatch } from './upgrades.ts';
 import { AgentExtras } from '../watch/extras.ts';
 
-export interface AgentIntervals { healthMs: number; listenersMs: number; clockMs: number; probesMs: number; serviceMs: number; configMs: number }
+export interface AgentIntervals { healthMs: number; listenersMs: number; clockMs: number; probesMs: number; serviceMs: number; configMs: number; egressMs: number }
 
 export interface AgentOptions {
   settings: Settings;
@@ -46,7 +47,7 @@ export interface AgentEvents {
 }
 
 type Busy = AgentState['busy'][number];
-type CheckId = Busy | 'metrics' | 'config' | 'gateway-log';
+type CheckId = Busy | 'metrics' | 'config' | 'gateway-log' | 'egress-sample' | 'upgrades';
 
 /**
  * One scheduled check: how often, whether it runs at once or after its
@@ -100,6 +101,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly fleet: FleetSignals;
   /** Pages, config-change re-verification and the one-owner rule (main/watch/extras.ts). */
   private readonly extras: AgentExtras;
+  /** A new gateway version or node binary, compared with the newest probe baseline (main/agent/upgrades.ts). */
+  private readonly upgrades: UpgradeWatch;
+  /** Whether the last egress sample could not look, so the watcher's log says so once, not every sample. */
+  private egressBlind = false;
 
   constructor(options: AgentOptions) {
     super();
@@ -116,13 +121,14 @@ export class Agent extends EventEmitter<AgentEvents> {
       lastSampleAt: () => this.health?.tracker.samples.at(-1)?.at ?? null, publishFleet: () => this.track('metrics', false, () => this.publishFleetSignals()),
     });
     this.extras.configure(this.settings);
+    this.upgrades = new UpgradeWatch({ session: this.session, probe: (targets) => this.probeFor(targets), notify: (notice) => this.notify(notice), say: options.say });
   }
 
   get home(): string { return this.session.world.home; }
 
   get intervals(): AgentIntervals {
     const s = this.settings;
-    return { healthMs: s.healthIntervalSec * 1000, listenersMs: s.listenerIntervalSec * 1000, clockMs: s.clockIntervalSec * 1000, probesMs: s.probeIntervalSec * 1000, serviceMs: SERVICE_INTERVAL_MS, configMs: s.watch.configPollSec * 1000, ...this.options.intervals };
+    return { healthMs: s.healthIntervalSec * 1000, listenersMs: s.listenerIntervalSec * 1000, clockMs: s.clockIntervalSec * 1000, probesMs: s.probeIntervalSec * 1000, serviceMs: SERVICE_INTERVAL_MS, configMs: s.watch.configPollSec * 1000, egressMs: s.egress.intervalSec * 1000, ...this.options.intervals };
   }
 
   /** The table of scheduled checks. Metrics and state-change lines follow the listener schedule, from what the others found. */
@@ -138,6 +144,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       { id: 'config', intervalMs: i.configMs, first: 'later', onWake: 'later', busy: false, run: () => this.extras.pollConfig() },
       // The gateway's own log errors, read where the last read stopped; a layer whose rate jumped is noticed once an hour.
       { id: 'gateway-log', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: async () => { for (const notice of await this.session.daemon.logNotices(this.service)) this.notify(notice); } },
+      // The gateway's version (from the health check's /startupz) and node binary against those last seen; a change runs the baseline comparison.
+      { id: 'upgrades', intervalMs: i.healthMs, first: 'now', onWake: 'now', busy: false, run: () => this.upgrades.look({ gatewayVersion: this.healthReport?.version ?? null, nodePath: this.service?.facts.service?.nodePath ?? null, gatewayUp: this.health?.tracker.samples.at(-1)?.ok === true }) },
+      // Continuous egress sampling is the watcher's (it runs around the clock; the app defers to it and comes and goes), and only when asked for.
+      ...(this.options.role === 'watcher' && this.settings.egress.sample ? [{ id: 'egress-sample' as const, intervalMs: i.egressMs, first: 'now' as const, onWake: 'now' as const, busy: false, run: () => this.sampleEgress() }] : []),
     ];
   }
 
@@ -207,6 +217,24 @@ export class Agent extends EventEmitter<AgentEvents> {
     const loops = this.loops;
     this.loops = [];
     await Promise.all(loops.map((loop) => loop.stop()));
+  }
+
+  /** One sample of the gateway tree's connections into the kept window; lsof unable to look is this check's failure (a finding), said once in the watcher's log. */
+  private async sampleEgress(): Promise<void> {
+    if (!this.service) return;
+    const seen = await this.session.daemon.sampleEgress(this.service);
+    const blind = seen === 'unavailable';
+    if (blind !== this.egressBlind) this.options.say?.(blind ? "egress sampling: lsof could not list the gateway's sockets" : 'egress sampling: sockets listed again');
+    this.egressBlind = blind;
+    if (blind) throw new Error("lsof could not list the gateway's sockets (install lsof, or run the watcher as the gateway's user or root)");
+  }
+
+  /** The probe runs of an upgrade comparison: a baseline's targets exactly (kept like `probe --compare` keeps them), after a daemon run in flight; else the usual run. */
+  private async probeFor(targets: ProbeTarget[] | null): Promise<ProbeReport> {
+    if (!targets) return this.runProbes();
+    await this.probing.get('daemon')?.catch(() => undefined);
+    if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
+    return this.session.probe(this.service, { source: 'daemon', exact: targets, timeoutMs: this.options.probeTimeoutMs ?? 8_000 });
   }
 
   /** One health sample; a gateway that moved to another port gets a fresh tracker (and a fresh p95). */
@@ -393,7 +421,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.session.world.redactor.deep(snapshot({
       settings: this.settings, service: this.service, health: this.healthReport, samples: this.health?.tracker.samples ?? [], listeners: this.listenerReport,
       clock: this.clock, lastProbe: this.lastProbe, lastShellProbe: this.lastShellProbe, failures: this.failures, firstRun: this.firstRun.pending,
-      paused: this.paused, busy: [...this.busy], now: this.session.world.now(), fixes: this.fixFindings,
+      paused: this.paused, busy: [...this.busy], now: this.session.world.now(), fixes: this.fixFindings, upgrade: this.upgrades.finding(),
       around: this.session.around({ service: this.service, health: this.healthReport }),
     }));
   }
@@ -407,7 +435,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async track(id: CheckId, busy: boolean, task: () => Promise<unknown>): Promise<void> {
     // The config poll runs every few seconds and shows nothing; a change it finds re-runs the checks that do.
     if (id === 'config') return task().then(() => { this.failures.delete(id); }, (error: Error) => { this.failures.set(id, error.message); this.publish(); });
-    const shown = busy && id !== 'metrics' && id !== 'gateway-log' ? id : null;
+    const shown = busy && id !== 'metrics' && id !== 'gateway-log' && id !== 'egress-sample' && id !== 'upgrades' ? id : null;
     if (shown) {
       this.busy.add(shown);
       this.publish();

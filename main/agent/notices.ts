@@ -1,4 +1,4 @@
-import type { ClockReport, HealthReport, Listener, ListenersReport, ProbeReport } from '../contract.ts';
+import type { ClockReport, Finding, HealthReport, Listener, ListenersReport, ProbeReport } from '../contract.ts';
 import { formatOffset } from '../glance/clock.ts';
 import type { Notice } from '../ipc-contract.ts';
 
@@ -65,4 +65,11 @@ export function probeNotice(previous: ProbeReport | null, next: ProbeReport): No
     body: parts.slice(0, 3).join('; ') + (parts.length > 3 ? `; +${parts.length - 3} more` : ''),
     view: 'probes',
   };
+}
+
+/** A regression the automatic comparison after an upgrade found, from the finding it stands as: once per comparison. */
+export function upgradeNotice(previous: readonly Finding[] | null, next: readonly Finding[]): Notice | null {
+  const found = next.find((f) => f.id === 'probes.upgrade-regression');
+  if (!found || previous?.some((f) => f.id === found.id && f.title === found.title && f.detail === found.detail)) return null;
+  return { id: found.id, title: found.title, body: (found.detail ?? '').split('\n').slice(0, 3).join('; '), view: 'probes' };
 }

@@ -9,7 +9,7 @@ import { clockLine, egressLine, gatewayLine, gatewaySummary, listenersLine, over
 const LATENCY_POINTS = 60;
 
 /** Where a failed check's details are: the view that shows that check. */
-const FAILED_CHECK_VIEW: Record<string, ViewName> = { service: 'environment', listeners: 'listeners', clock: 'overview', probes: 'probes', health: 'overview', metrics: 'overview' };
+const FAILED_CHECK_VIEW: Record<string, ViewName> = { service: 'environment', listeners: 'listeners', clock: 'overview', probes: 'probes', health: 'overview', metrics: 'overview', 'egress-sample': 'probes', upgrades: 'probes' };
 
 export interface StateParts {
   settings: Settings;
@@ -29,6 +29,8 @@ export interface StateParts {
   around?: { edges: EdgesReport | null; verdict: DownVerdict | null };
   /** Applied fixes no longer in force (`fix.reverted`), from the last fleet cycle. */
   fixes?: Finding[];
+  /** The last automatic baseline comparison after a gateway or node upgrade, while it found regressions (or could not run). */
+  upgrade?: Finding | null;
 }
 
 /** The agent's latest reports as one AgentState (raw: the agent redacts it once, on the whole, as it leaves). */
@@ -43,6 +45,7 @@ export function snapshot(p: StateParts): AgentState {
     ...(p.clock?.findings ?? []),
     ...(p.lastProbe?.findings ?? []),
     ...(p.fixes ?? []),
+    ...(p.upgrade ? [p.upgrade] : []),
     ...[...p.failures].map(([check, message]): Finding => ({ id: `agent.${check}-failed`, severity: 'warn', title: `The ${check} check failed: ${message}`, fix: null, remedy: viewRemedy(FAILED_CHECK_VIEW[check] ?? 'overview') })),
   ].filter((f) => f.severity !== 'ok');
   return {

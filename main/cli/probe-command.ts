@@ -1,4 +1,5 @@
 import type { BaselineComparison, ProbeReport, ProbeResult } from '../contract.ts';
+import { askedTargets } from '../probes/baseline.ts';
 import { regressionLines } from '../report/daemon-world-markdown.ts';
 import type { Session } from '../session/session.ts';
 import { UsageError } from '../system/errors.ts';
@@ -32,7 +33,7 @@ export async function probeCommand(session: Session, args: ProbeArgs, out: Out):
   }
   const service = await session.service(args.plist);
   // Like for like: without --target, a comparison probes exactly what the baseline probed.
-  const exact = against && args.target.length === 0 ? against.asked.map((t) => ({ ...t, kind: t.kind as ProbeResult['kind'] })) : undefined;
+  const exact = against && args.target.length === 0 ? askedTargets(against) : undefined;
   const report = await session.probe(service, {
     source: args.shellEnv ? 'shell' : 'daemon', targets: args.target, pins: args.resolve, dnsServers: args.dnsServer, timeoutMs: args.timeoutMs, exact,
     onResult: (result, done, total) => out.progress(`[${done}/${total}] ${result.ok ? 'ok  ' : (result.layer ?? 'fail').padEnd(4)} ${result.target}`),

@@ -146,3 +146,49 @@ export const GatewayLogErrors = z.object({
   jumps: z.array(z.object({ layer: Layer, lastHour: z.number(), usualPerHour: z.number() })),
 });
 export type GatewayLogErrors = z.infer<typeof GatewayLogErrors>;
+
+/** The node binary a service names: where it resolves and a fingerprint (size, mtime), so its version is asked only when the file moved. */
+export const NodeBinary = z.object({
+  path: z.string(),
+  realPath: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  /** `node --version`; null when it could not be asked. */
+  version: z.string().nullable(),
+});
+export type NodeBinary = z.infer<typeof NodeBinary>;
+
+const NodeRef = z.object({ path: z.string(), version: z.string().nullable() });
+
+/** A new gateway version (`/startupz`) or another node binary (path or version) under the service. */
+export const RuntimeChange = z.discriminatedUnion('what', [
+  z.object({ what: z.literal('gateway'), before: z.string(), after: z.string() }),
+  z.object({ what: z.literal('node'), before: NodeRef, after: NodeRef }),
+]);
+export type RuntimeChange = z.infer<typeof RuntimeChange>;
+
+/** What the automatic comparison after a runtime change found (the watch log's `upgrade-check` line, and the state's finding). */
+export const UpgradeCheck = z.object({
+  at: z.string(),
+  changes: z.array(RuntimeChange),
+  /** The newest baseline compared against; null when none was saved (the suite then ran once, as usual). */
+  baseline: z.string().nullable(),
+  /** The last probe run of the comparison. */
+  traceId: z.string().nullable(),
+  regressions: z.number(),
+  /** One line per regressed target (as `probe --compare` prints them). */
+  lines: z.array(z.string()),
+  error: z.string().nullable(),
+});
+export type UpgradeCheck = z.infer<typeof UpgradeCheck>;
+
+/** What the agent last saw of the daemon's runtime, kept so a restart neither repeats nor misses a change. */
+export const DaemonRuntime = z.object({
+  schema: z.literal('clawbar.daemon-runtime/1'),
+  gatewayVersion: z.string().nullable(),
+  node: NodeBinary.nullable(),
+  /** Changes seen and not yet compared: the comparison waits one quiet look and an answering gateway. */
+  pending: z.object({ since: z.string(), changes: z.array(RuntimeChange) }).nullable(),
+  lastCheck: UpgradeCheck.nullable(),
+});
+export type DaemonRuntime = z.infer<typeof DaemonRuntime>;

@@ -44,6 +44,11 @@ export function toBaseline(name: string, report: ProbeReport, asked: ProbeTarget
   };
 }
 
+/** The targets a baseline probed, as asked (pins, expected SNI): what a comparison probes again, like for like. */
+export function askedTargets(baseline: ProbeBaseline): ProbeTarget[] {
+  return baseline.asked.map((t) => ({ ...t, kind: t.kind as ProbeTarget['kind'] }));
+}
+
 export function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);

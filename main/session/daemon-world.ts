@@ -1,4 +1,4 @@
-import { sortBySeverity, viewRemedy, worstSeverity, type AllowlistObserved, type BaselineComparison, type Finding, type GatewayLogErrors, type ProbeBaseline, type ProbeReport, type StatusReport } from '../contract.ts';
+import { sortBySeverity, viewRemedy, worstSeverity, type AllowlistObserved, type BaselineComparison, type DaemonRuntime, type Finding, type GatewayLogErrors, type NodeBinary, type ProbeBaseline, type ProbeReport, type StatusReport } from '../contract.ts';
 import { classifyRecord, type LogContext } from '../glance/gateway-log.ts';
 import { activeLogFiles, readNewLines } from '../glance/gateway-log-files.ts';
 import { compareBaseline, toBaseline } from '../probes/baseline.ts';
@@ -6,6 +6,8 @@ import { decideRoute } from '../probes/route.ts';
 import { loadAllowlist } from '../probes/targets.ts';
 import { compareWithAllowlist } from '../report/allowlist-observed.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
+import { nodeBinary } from '../service/node-binary.ts';
+import { loadDaemonRuntime, saveDaemonRuntime } from '../store/daemon-runtime.ts';
 import { loadEgress } from '../store/egress-store.ts';
 import { countRecord, hourOf, loadLogState, pruneHours, saveLogState, summarise } from '../store/gateway-log-store.ts';
 import { listBaselines, loadBaseline, recentRuns, saveBaseline } from '../store/probe-baselines.ts';
@@ -35,6 +37,7 @@ const quiet = (line: string) => !/fail|error|refused|timed? ?out|\b(?:407|429|50
 export class DaemonWorld {
   private readonly world: World;
   private readonly noticed = new Map<string, string>();
+  private sampler: EgressSampler | null = null;
 
   constructor(world: World) {
     this.world = world;
@@ -122,6 +125,11 @@ export class DaemonWorld {
     return loadBaseline(this.world.files.probeBaselines, name);
   }
 
+  /** The newest saved baseline's name and time, or null. */
+  async newestBaseline(): Promise<{ name: string; savedAt: string } | null> {
+    return (await listBaselines(this.world.files.probeBaselines))[0] ?? null;
+  }
+
   baselineNames(): Promise<string[]> {
     return listBaselines(this.world.files.probeBaselines).then((list) => list.map((b) => b.name));
   }
@@ -136,6 +144,30 @@ export class DaemonWorld {
 
   egressSampler(service: ServiceEnvironment): EgressSampler {
     return new EgressSampler(this.world, service);
+  }
+
+  /**
+   * The watcher's continuous sampling: one sample merged into the kept
+   * window, by one sampler kept across samples (a socket that lives across
+   * them counts once) that follows the service as it is read again.
+   */
+  sampleEgress(service: ServiceEnvironment): Promise<number | 'no-gateway' | 'unavailable'> {
+    this.sampler = this.sampler ? this.sampler.follow(service) : this.egressSampler(service);
+    return this.sampler.sampleAndKeep();
+  }
+
+  /** What was last seen of the gateway's version and node binary, and the last automatic comparison. */
+  daemonRuntime(): Promise<DaemonRuntime> {
+    return loadDaemonRuntime(this.world.files.daemonRuntime);
+  }
+
+  keepDaemonRuntime(state: DaemonRuntime): Promise<void> {
+    return saveDaemonRuntime(this.world.files.daemonRuntime, this.world.redactor.deep(state));
+  }
+
+  /** The node binary at `path` now (its version asked only when the file moved since `known`). */
+  nodeBinary(path: string, known: NodeBinary | null): Promise<NodeBinary | null> {
+    return nodeBinary(this.world.exec, path, known);
   }
 
   observeEgress(service: ServiceEnvironment, request: ObserveRequest) {

@@ -40,7 +40,7 @@ export interface ObserveRequest {
 /**
  * Egress observation for one service: a sampler that remembers the sockets of
  * its previous sample (so a long-lived connection counts once) and merges
- * each sample into the kept window. The watcher keeps one and calls `sample`
+ * each sample into the kept window. The watcher keeps one and calls `sampleAndKeep`
  * on its own schedule; `clawbar egress observe` runs `observe`.
  */
 export class EgressSampler {
@@ -48,12 +48,28 @@ export class EgressSampler {
   private readonly reverse = reverseNamer();
   private book: Promise<Awaited<ReturnType<typeof buildNameBook>>> | null = null;
   private readonly world: World;
-  readonly service: ServiceEnvironment;
+  private current: ServiceEnvironment;
   pids: number[] = [];
 
   constructor(world: World, service: ServiceEnvironment) {
     this.world = world;
-    this.service = service;
+    this.current = service;
+  }
+
+  get service(): ServiceEnvironment { return this.current; }
+
+  /**
+   * The service read again (the watcher does every few minutes): its names
+   * are looked up afresh (allowlist edits, rotated addresses), while the
+   * sockets of the last sample stay remembered, so a connection that lives
+   * across the re-read still counts once.
+   */
+  follow(service: ServiceEnvironment): this {
+    if (service !== this.current) {
+      this.current = service;
+      this.book = null;
+    }
+    return this;
   }
 
   private async names() {
@@ -70,10 +86,11 @@ export class EgressSampler {
     return taken?.sample ?? null;
   }
 
-  /** One sample, merged into the kept window in the store (the watcher's call); the connections seen, or null. */
-  async sampleAndKeep(): Promise<number | null> {
+  /** One sample, merged into the kept window in the store (the watcher's call): the connections seen, or why there was nothing to see. */
+  async sampleAndKeep(): Promise<number | 'no-gateway' | 'unavailable'> {
     const sample = await this.take();
-    if (sample === null || sample === 'no-gateway') return null;
+    if (sample === 'no-gateway') return sample;
+    if (sample === null) return 'unavailable';
     const path = this.world.files.egressObservations;
     const merged = mergeSample(await loadEgress(path), sample, this.previous, EGRESS_RETAIN_MS);
     this.previous = merged.sockets;

@@ -1,4 +1,4 @@
-import { clockNotice, healthNotice, listenerNotices, probeNotice } from '../agent/notices.ts';
+import { clockNotice, healthNotice, listenerNotices, probeNotice, upgradeNotice } from '../agent/notices.ts';
 import type { AgentState, Notice } from '../ipc-contract.ts';
 import { isAlive, readLock, readWatchState, type WatchStateFile } from '../store/watch-files.ts';
 import type { WorldFiles } from '../world.ts';
@@ -46,5 +46,7 @@ export function noticesBetween(previous: AgentState | null, next: AgentState): N
     const notice = probeNotice(previous?.lastProbe ?? null, next.lastProbe);
     if (notice) notices.push(notice);
   }
+  const upgrade = upgradeNotice(previous?.findings ?? null, next.findings);
+  if (upgrade) notices.push(upgrade);
   return notices;
 }

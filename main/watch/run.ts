@@ -49,7 +49,7 @@ export async function runWatcher(options: RunOptions): Promise<number> {
     await keeper.logWatch({ event: 'start', pid: process.pid, plist: options.plist ?? null, notifiers, heartbeat: settings.paging.heartbeatUrl !== null });
     await agent.start();
     const service = agent.service?.facts.service?.plistPath ?? 'no gateway service found yet';
-    say(`watching ${service} (pid ${process.pid}); pages to ${notifiers.length ? notifiers.join(', ') : 'no notifiers'}${settings.paging.heartbeatUrl ? ', heartbeat on' : ''}`);
+    say(`watching ${service} (pid ${process.pid}); pages to ${notifiers.length ? notifiers.join(', ') : 'no notifiers'}${settings.paging.heartbeatUrl ? ', heartbeat on' : ''}${settings.egress.sample ? `; egress sampled every ${settings.egress.intervalSec} s` : ''}`);
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     say('stopping');
     return 0;
