@@ -6,12 +6,7 @@ import { scanListeners } from '../glance/listeners.ts';
 import { nodeFacts } from '../glance/node-facts.ts';
 import { takeStatus } from '../glance/status.ts';
 import { decideRoute } from '../probes/route.ts';
-import { childWorld, keepProbeChildReady } from '../probes/runner.ts';
-import { runProbeSuite } from '../probes/suite.ts';
 import { loadAllowlist, selectTargets } from '../probes/targets.ts';
-import { buildAllowlistExport } from '../report/allowlist-export.ts';
-import { buildDiagnosticsReport } from '../report/report.ts';
-import { renderMetrics } from '../report/metrics.ts';
 import { loadServiceEnvironment, type ServiceEnvironment } from '../service/environment.ts';
 import { loadSettings, type Settings } from '../settings.ts';
 import { Keeper } from '../store/keeper.ts';
@@ -24,6 +19,12 @@ const fixEngine = () => import('../fixes/index.ts');
 type FixEngine = Awaited<ReturnType<typeof fixEngine>>;
 /** The check of recorded fixes against the service: light, since every status run makes it. */
 const fixWatch = () => import('../fixes/observe.ts');
+/** The probe engine and the renderers load with the commands that use them, not with every `status`. */
+const probeSuite = () => import('../probes/suite.ts');
+const probeRunner = () => import('../probes/runner.ts');
+const reportBuilders = () => import('../report/report.ts');
+const allowlistBuilder = () => import('../report/allowlist-export.ts');
+const metricsRenderer = () => import('../report/metrics.ts');
 
 export interface ProbeRequest {
   source: 'daemon' | 'shell';
@@ -157,6 +158,7 @@ export class Session {
   async probe(service: ServiceEnvironment, request: ProbeRequest): Promise<ProbeReport> {
     const targets = request.exact ?? await this.targets(service, request.targets, request.pins);
     let done = 0;
+    const { runProbeSuite } = await probeSuite();
     const report = await runProbeSuite({
       source: request.source, service, targets, dnsServers: request.dnsServers ?? [], timeoutMs: request.timeoutMs, shellEnv: this.world.env, exec: this.world.exec,
       onProgress: (target, phase) => request.onProgress?.(target, phase, done, targets.length),
@@ -168,6 +170,7 @@ export class Session {
 
   /** Keeps a probe child started and warmed up in this service's world, so the next daemon probe run starts at once; null stops it. */
   async keepProbesReady(service: ServiceEnvironment | null): Promise<void> {
+    const { childWorld, keepProbeChildReady } = await probeRunner();
     keepProbeChildReady(service && (await childWorld({ source: 'daemon', service, shellEnv: this.world.env })).world);
   }
 
@@ -180,13 +183,13 @@ export class Session {
       nodeFacts(this.world.exec, this.world.platform),
     ]);
     const listenerWeekly = await this.keeper.weeklyListenerChanges(fresh.listeners.items);
-    const [baseline, gatewayLog] = await Promise.all([lastProbe ? this.daemon.compare(lastProbe.report) : null, this.daemon.gatewayLogSummary()]);
+    const [baseline, gatewayLog, { buildDiagnosticsReport }] = await Promise.all([lastProbe ? this.daemon.compare(lastProbe.report) : null, this.daemon.gatewayLogSummary(), reportBuilders()]);
     return { ...buildDiagnosticsReport({ service: service.facts, status: fresh, lastProbe, fixHistory, node, listenerWeekly, now: this.world.now() }), baseline, gatewayLog };
   }
 
   /** `clawbar report --allowlist`: the firewall-ticket rows with their probe commands and last results. */
   async allowlistExport(service: ServiceEnvironment): Promise<AllowlistExport> {
-    const [allowlist, lastProbe, observed] = await Promise.all([loadAllowlist(this.world.files.allowlist), this.keeper.lastProbe(), this.daemon.allowlistObserved(service)]);
+    const [allowlist, lastProbe, observed, { buildAllowlistExport }] = await Promise.all([loadAllowlist(this.world.files.allowlist), this.keeper.lastProbe(), this.daemon.allowlistObserved(service), allowlistBuilder()]);
     const doc = buildAllowlistExport({
       allowlist, gateway: service.facts.gateway, config: service.config, lastProbe, redactor: this.world.redactor,
       routeFor: (url) => decideRoute(new URL(url), service.env, service.managedProxy),
@@ -197,6 +200,7 @@ export class Session {
 
   /** Exposition text from a status look and the last probe run; probes are not rerun here (their own schedule keeps the last run fresh). */
   async metrics(status: StatusReport): Promise<string> {
+    const { renderMetrics } = await metricsRenderer();
     return renderMetrics({ status, lastProbe: await this.keeper.lastProbe(), version: CLAWBAR_VERSION, gatewayLog: await this.daemon.gatewayLogSummary() });
   }
 
