@@ -9,6 +9,7 @@ import { HistoryView } from './views/history.tsx';
 import { ListenersView } from './views/listeners.tsx';
 import { OverviewView } from './views/overview.tsx';
 import { ProbesView } from './views/probes.tsx';
+import { SettingsPage } from './views/settings.tsx';
 import { WizardView } from './views/wizard.tsx';
 
 const TABS: Array<[ViewName, string]> = [
@@ -39,6 +40,7 @@ export function App() {
         {state?.paused && <Badge tone="info">paused</Badge>}
         <span class="spacer" />
         <button type="button" class="ghost small" onClick={() => navigate('wizard')} aria-pressed={view === 'wizard'}>Setup</button>
+        <button type="button" class="ghost small" onClick={() => navigate('settings')} aria-pressed={view === 'settings'} data-testid="open-settings">Settings</button>
       </header>
       <nav class="tabs" role="tablist" aria-label="Views">
         {TABS.map(([name, label]) => (
@@ -53,6 +55,7 @@ export function App() {
         {view === 'fixes' && <FixesView preset={preset} />}
         {view === 'history' && <HistoryView state={state} />}
         {view === 'wizard' && <WizardView state={state} navigate={navigate} />}
+        {view === 'settings' && <SettingsPage />}
       </main>
     </div>
   );

@@ -42,7 +42,9 @@ export function menuTemplate(state: AgentState, actions: MenuActions): MenuItemC
     { id: 'fixes', label: 'Fixes…', click: () => actions.openView('fixes') },
     { id: 'gateway-log', label: 'Open gateway log', click: () => actions.openGatewayLog() },
     { type: 'separator' },
-    { id: 'settings', label: 'Settings…', click: () => actions.openSettings() },
+    { id: 'settings', label: 'Settings…', click: () => actions.openView('settings') },
+    // What the popover's form does not edit (header values, labels, listener exceptions) is edited in the file itself.
+    { id: 'settings-file', label: 'Open Settings File', click: () => actions.openSettings() },
     { id: 'quit', label: 'Quit clawbar', accelerator: 'Command+Q', click: () => actions.quit() },
   ];
 }

@@ -56,7 +56,7 @@ export function wireApp({ agent, handlers, store, paths, gatewayLog }: WireOptio
   };
   const actions: MenuActions = {
     openView: open,
-    // Until the popover has a settings view, the shared file (the one the CLI reads) opens in the default editor,
+    // The shared file (the one the CLI reads) in the default editor, for what the popover's form does not edit;
     // written out first so it exists; edits apply at the next start. A file that no longer parses is opened as it is, to be fixed.
     openSettings: () => {
       try { store.write(store.read()); } catch (error) { log('settings file does not parse', error); }

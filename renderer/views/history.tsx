@@ -4,10 +4,11 @@ import { SkeletonRows } from '../components/skeleton.tsx';
 import { Sparkline } from '../components/sparkline.tsx';
 import { dateTime } from '../format.ts';
 import { useLoad } from '../hooks.ts';
+import { GatewayLogCard } from './gateway-log-card.tsx';
 
-/** Health over the last samples and the probe runs from the log, newest first. */
+/** Health over the last samples, the gateway's own log errors by layer and hour, and the probe runs from the log, newest first. */
 export function HistoryView(props: { state: AgentState | null }) {
-  const { data, error } = useLoad<History>(() => api.getHistory(), props.state?.lastProbe?.traceId ?? null);
+  const { data, error, reload } = useLoad<History>(() => api.getHistory(), props.state?.lastProbe?.traceId ?? null);
   const health = data?.health ?? [];
   const failures = health.filter((h) => h.state === 'fail').length;
   return (
@@ -20,6 +21,7 @@ export function HistoryView(props: { state: AgentState | null }) {
         </div>
         <p class="muted small">{health.length} samples{failures ? `, ${failures} failed` : ', none failed'}</p>
       </section>
+      <GatewayLogCard log={data ? data.gatewayLog : undefined} error={error} onReload={reload} />
       <section class="card" aria-labelledby="ph-title">
         <h2 id="ph-title">Probe runs</h2>
         {error && <p class="error-text">{error}</p>}

@@ -27,7 +27,7 @@ describe('tray context menu', () => {
     const items = menuTemplate(agentState('ok'), recorder().actions);
     assert.deepEqual(items.map((item) => item.id ?? item.type), [
       'status.gateway', 'status.listeners', 'status.clock', 'status.egress', 'separator',
-      'run-probes', 'dashboard', 'copy-report', 'fixes', 'gateway-log', 'separator', 'settings', 'quit',
+      'run-probes', 'dashboard', 'copy-report', 'fixes', 'gateway-log', 'separator', 'settings', 'settings-file', 'quit',
     ]);
     assert.equal(byId(items, 'status.egress')!.label, `${STATE_MARKS.ok}  Egress: 5/5 ok`);
   });
@@ -45,8 +45,8 @@ describe('tray context menu', () => {
   it('wires every item to its action and view', () => {
     const { actions, calls } = recorder();
     const items = menuTemplate(agentState('ok'), actions);
-    for (const id of ['status.gateway', 'status.listeners', 'status.clock', 'status.egress', 'run-probes', 'dashboard', 'copy-report', 'fixes', 'gateway-log', 'settings', 'quit']) click(byId(items, id));
-    assert.deepEqual(calls, ['view:overview', 'view:listeners', 'view:overview', 'view:probes', 'probes', 'view:overview', 'copy', 'view:fixes', 'log', 'settings', 'quit']);
+    for (const id of ['status.gateway', 'status.listeners', 'status.clock', 'status.egress', 'run-probes', 'dashboard', 'copy-report', 'fixes', 'gateway-log', 'settings', 'settings-file', 'quit']) click(byId(items, id));
+    assert.deepEqual(calls, ['view:overview', 'view:listeners', 'view:overview', 'view:probes', 'probes', 'view:overview', 'copy', 'view:fixes', 'log', 'view:settings', 'settings', 'quit']);
   });
 
   it('disables "Run probes now" while probes run and shows a paused line while the Mac sleeps', () => {
