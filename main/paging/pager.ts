@@ -87,12 +87,20 @@ export class Pager {
     return looks.some((look) => unsettled(this.tracks.get(look.key)));
   }
 
-  /** Firing pages maintenance held back, for checks still failing now it is over. */
+  /**
+   * Pages maintenance held back, now it is over: a firing for a check still
+   * failing, and a resolved for a check whose firing page went out and that
+   * recovered meanwhile (a config change that restarts the gateway often
+   * resolves inside OpenClaw's own drain) — else the receiver would see it
+   * firing for ever.
+   */
   private flushHeld(): boolean {
     let sent = false;
     for (const [key, track] of this.tracks) {
-      if ((track.status === 'firing' || track.status === 'recovering') && !track.notified) {
-        this.page(key, track, 'firing', null);
+      const firing = (track.status === 'firing' || track.status === 'recovering') && !track.notified;
+      const resolved = track.status === 'ok' && track.notified;
+      if (firing || resolved) {
+        this.page(key, track, firing ? 'firing' : 'resolved', null);
         sent = true;
       }
     }
@@ -121,6 +129,7 @@ export class Pager {
       return;
     }
     if (held) {
+      // A held firing is owed while the check fails; a held resolved stays owed (notified) until maintenance ends.
       if (event === 'firing') track.notified = false;
       this.ctx.log({ event: 'page', ...base, outcome: 'held', reason: held });
       return;

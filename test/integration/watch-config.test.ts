@@ -65,10 +65,14 @@ describe('clawbar watch re-verifies config changes and pages through the daemon 
 
     const changedAt = Date.now();
     await editConfig(configPath, { ...config, gateway: { ...config.gateway, bind: 'lan' } });
-    await waitFor('the exposure page', async () => receiver.on('/bind').length > 0, 240_000, 250);
+    // The gateway restarts itself to rebind (OpenClaw's hybrid reload); on a slow machine that restart can
+    // outlast the confirmation time and page 'gateway' too. This test is about the exposure page.
+    const pages = (check: string, event: string) => receiver.on('/bind').map((r) => r.json as Record<string, unknown>).filter((p) => p.check === check && p.event === event);
+    const exposurePages = (event: string) => pages('exposure', event);
+    await waitFor('the exposure page', async () => exposurePages('firing').length > 0, 240_000, 250);
     const pagedMs = Date.now() - changedAt;
     assert.ok(pagedMs < 300_000, `within the runbook's 5-minute window: ${pagedMs} ms`);
-    const page = receiver.on('/bind')[0]!.json as Record<string, unknown>;
+    const page = exposurePages('firing')[0]!;
     assert.deepEqual([page.event, page.check, page.from, page.to], ['firing', 'exposure', 'loopback', 'exposed']);
     assert.match(String(page.detail), /lan/);
     assert.equal(page.fix, 'clawbar fix bind');
@@ -78,7 +82,9 @@ describe('clawbar watch re-verifies config changes and pages through the daemon 
     console.log(`  gateway.bind → lan paged in ${pagedMs} ms`);
 
     await editConfig(configPath, config);
-    await waitFor('the resolved exposure page', async () => receiver.on('/bind').some((r) => (r.json as { event?: string }).event === 'resolved'), 240_000, 250);
+    await waitFor('the resolved exposure page', async () => exposurePages('resolved').length > 0, 240_000, 250);
+    assert.equal(exposurePages('firing').length, 1, 'one exposure page for one change');
+    if (pages('gateway', 'firing').length > 0) await waitFor('the restart page resolved', async () => pages('gateway', 'resolved').length > 0, 60_000, 250);
     const texts = await Promise.all([paths.pages, paths.watchLog, paths.watchState].map((p) => readFile(p, 'utf8')));
     for (const text of texts) assert.ok(!text.includes(TOKEN), 'the gateway token from the config stays out of every file');
   });

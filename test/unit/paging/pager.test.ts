@@ -70,6 +70,22 @@ describe('pager', () => {
       for (let i = 0; i < 50 && receiver.received.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(receiver.on('/hook').length, 2, 'the held firing page goes out when maintenance ends');
       assert.deepEqual(pager.firing().map((f) => f.key), ['gateway']);
+
+      // Fired, then recovered while OpenClaw drained: the resolved page is owed, and goes out when maintenance ends.
+      pager.configure(Settings.parse({ paging: { node: 'n1', notifiers: [{ kind: 'webhook', url: receiver.url('/hook') }] } }));
+      held = 'OpenClaw reports the gateway draining';
+      await look({});
+      await look({});
+      assert.deepEqual([log.at(-1)?.transition, log.at(-1)?.outcome], ['resolved', 'held']);
+      assert.equal(receiver.on('/hook').length, 2, 'nothing is sent while held');
+      held = null;
+      await look({});
+      for (let i = 0; i < 50 && receiver.on('/hook').length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(receiver.on('/hook').map((r) => (r.json as { event: string }).event), ['firing', 'firing', 'resolved'], 'the held resolved page goes out when maintenance ends');
+      assert.deepEqual(pager.firing(), []);
+      await look({});
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(receiver.on('/hook').length, 3, 'and only once');
     } finally {
       await pager.stop();
       await receiver.close();
