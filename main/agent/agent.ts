@@ -87,6 +87,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private clock: ClockReport | null = null;
   private lastProbe: ProbeReport | null = null;
   private lastShellProbe: ProbeReport | null = null;
+  /** The latest run's probe log lines and last-run file, written after the run is shown; whatever reads those files waits for it. */
+  private keeping: Promise<void> = Promise.resolve();
   private fixFindings: Finding[] = [];
   private readonly probing = new Map<'daemon' | 'shell', Promise<ProbeReport>>();
   private readonly busy = new Set<Busy>();
@@ -115,7 +117,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.fleet = new FleetSignals(this.session, options.role === 'watcher' ? 'watch' : 'app');
     this.extras = new AgentExtras({
       role: options.role ?? 'app', session: this.session, settings: () => this.settings, service: () => this.service, ownState: () => this.published ?? this.ownState(),
-      fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.runProbes()) : this.refresh(check).then(() => undefined)),
+      fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.runAndKeepProbes()) : this.refresh(check).then(() => undefined)),
       own: () => { if (this.running && !this.paused) this.startLoops(true); }, disown: () => this.stopLoops(), publish: () => this.publish(),
       notify: (notice) => this.notify(notice), applySettings: (settings) => this.updateSettings(settings), cycleMs: () => this.intervals.healthMs, say: options.say,
       lastSampleAt: () => this.health?.tracker.samples.at(-1)?.at ?? null, publishFleet: () => this.track('metrics', false, () => this.publishFleetSignals()),
@@ -139,7 +141,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       { id: 'listeners', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: true, run: () => this.scanListeners() },
       { id: 'clock', intervalMs: i.clockMs, first: 'now', onWake: 'now', busy: true, run: () => this.measureClock() },
       { id: 'service', intervalMs: i.serviceMs, first: 'later', onWake: 'later', busy: true, run: () => this.loadService() },
-      { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.runProbes() },
+      { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.runAndKeepProbes() },
       { id: 'metrics', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: () => this.publishFleetSignals() },
       { id: 'config', intervalMs: i.configMs, first: 'later', onWake: 'later', busy: false, run: () => this.extras.pollConfig() },
       // The gateway's own log errors, read where the last read stopped; a layer whose rate jumped is noticed once an hour.
@@ -167,6 +169,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.extras.stop();
     await this.fleet.stop();
     await Promise.allSettled(this.probing.values());
+    await this.keeping;
     await this.session.keepProbesReady(null);
   }
 
@@ -255,13 +258,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (!this.service) await this.track('service', true, () => this.loadService());
     if (!this.service) throw new Error(this.failures.get('service') ?? 'the gateway service could not be read');
     const status = statusFromGlance(this.glance(), this.settings) ?? undefined;
+    await this.keeping;
     return reportMarkdown(await this.session.report(this.service, this.settings, status));
   }
 
-  /** The node_exporter textfile, status.jsonl and the optional loopback /metrics. */
-  /** The metrics textfile and state log from the latest glance, with the applied fixes checked against the service (the app's cycle of `fix.reverted`). */
+  /** The node_exporter textfile, status.jsonl and the optional loopback /metrics from the latest glance, with the applied fixes checked against the service (the app's cycle of `fix.reverted`). */
   async publishFleetSignals(): Promise<void> {
     const service = this.service;
+    await this.keeping;
     const status = await this.fleet.publish(this.glance(), this.settings, (s) => (service ? this.session.withFixWatch(service, s) : Promise.resolve(s)));
     if (status) this.fixFindings = status.findings.filter((f) => f.id.startsWith('fix.'));
   }
@@ -299,6 +303,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return pending;
   }
 
+  /** A run as the checks make it: done when its probe log lines and last-run file are on disk, so the pager and the fleet read it. */
+  private runAndKeepProbes(): Promise<void> {
+    return this.runProbes().then(() => this.keeping);
+  }
+
   private async probe(world: 'daemon' | 'shell'): Promise<ProbeReport> {
     this.busy.add('probes');
     this.publish();
@@ -310,6 +319,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         source: world, timeoutMs: this.options.probeTimeoutMs ?? 8_000,
         onProgress: (target, phase, done, total) => this.emitSafe('progress', { kind: 'probe', world, target, phase, done, total }),
         onResult: (result, done, total) => this.emitSafe('progress', { kind: 'probe', world, target: result.target, phase: 'done', done, total }),
+        keepLater: (writing) => { this.keeping = writing.catch((error: Error) => { this.failures.set('probes', `the run was not kept: ${error.message}`); this.publish(); }); },
       });
       const notice = world === 'daemon' ? probeNotice(this.lastProbe, report) : null;
       if (world === 'daemon') this.lastProbe = report;
@@ -345,6 +355,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   async history(): Promise<History> {
+    await this.keeping;
     const [probes, gatewayLog] = await Promise.all([this.session.keeper.probeRuns(), gatewayLogHistory(this.session.world, this.service).catch(() => null)]);
     return { health: this.healthHistory(), probes, gatewayLog };
   }
@@ -397,7 +408,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const outcome = await task();
       if (changes) {
         await this.refresh('all');
-        await this.track('probes', false, () => this.runProbes());
+        await this.track('probes', false, () => this.runAndKeepProbes());
       }
       return outcome;
     } finally {

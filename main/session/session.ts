@@ -37,6 +37,8 @@ export interface ProbeRequest {
   timeoutMs: number;
   onProgress?: (target: string, phase: string, done: number, total: number) => void;
   onResult?: (result: ProbeResult, done: number, total: number) => void;
+  /** Given: the run is returned at once and kept meanwhile (the probe log, the last-run file); the caller awaits the writing where it reads them. */
+  keepLater?: (writing: Promise<void>) => void;
 }
 
 export interface FixRun {
@@ -164,7 +166,9 @@ export class Session {
       onProgress: (target, phase) => request.onProgress?.(target, phase, done, targets.length),
       onResult: (result) => { done++; request.onResult?.(result, done, targets.length); },
     });
-    await this.keeper.keepProbeRun(report, targets, { log: true, lastRun: true });
+    const writing = this.keeper.keepProbeRun(report, targets, { log: true, lastRun: true });
+    if (request.keepLater) request.keepLater(writing);
+    else await writing;
     return report;
   }
 
