@@ -36,10 +36,14 @@ export interface RunningRelay {
   stop: () => Promise<void>;
 }
 
-/** Starts a relay to 127.0.0.1:`upstreamPort` and waits until it accepts connections. */
-export async function startLatencyRelay(options: { upstreamPort: number; delayMs?: number }): Promise<RunningRelay> {
+/**
+ * Starts a relay to 127.0.0.1:`upstreamPort` and waits until it accepts
+ * connections. `port` reuses the port of a relay stopped before, so the same
+ * URL meets another delay (a baseline taken, then the path slowed).
+ */
+export async function startLatencyRelay(options: { upstreamPort: number; delayMs?: number; port?: number }): Promise<RunningRelay> {
   const delayMs = options.delayMs ?? 25;
-  const port = await freePort();
+  const port = options.port ?? await freePort();
   const peer = new Peer({ name: 'latency-relay', command: process.execPath, args: [import.meta.filename, String(options.upstreamPort), String(delayMs), String(port)] });
   await peer.start();
   await peer.ready(() => new Promise((resolve) => {
