@@ -81,3 +81,24 @@ export async function systemResolvers(exec: Executor): Promise<ScutilResolver[]>
   const result = await exec('scutil', ['--dns'], { timeoutMs: 3_000, maxBytes: 1024 * 1024 });
   return result.available && result.code === 0 ? parseScutilDns(result.stdout) : [];
 }
+
+/** A list read this recently is used as it is; older (up to MAX_AGE_MS) it is used once more while it is read again. */
+const FRESH_MS = 30_000;
+const MAX_AGE_MS = 10 * 60_000;
+const readings = new WeakMap<Executor, { at: number; resolvers: Promise<ScutilResolver[]> }>();
+
+/**
+ * The resolvers for a probe run, without making each run wait for scutil
+ * (4–40 ms before the first lookup): a process's first run reads them; a run
+ * after it uses the list the last reading gave (at most ten minutes old) and
+ * starts the next reading. `fresh` reads them now (a wake, a new service).
+ */
+export function resolversForRun(exec: Executor, fresh = false): Promise<ScutilResolver[]> {
+  const now = Date.now();
+  const last = readings.get(exec);
+  if (!fresh && last && now - last.at < FRESH_MS) return last.resolvers;
+  const reading = systemResolvers(exec);
+  readings.set(exec, { at: now, resolvers: reading });
+  reading.catch(() => { if (readings.get(exec)?.resolvers === reading) readings.delete(exec); });
+  return !fresh && last && now - last.at < MAX_AGE_MS ? last.resolvers.catch(() => reading) : reading;
+}

@@ -3,7 +3,7 @@ import { worstSeverity, type Finding, type ProbeReport, type ProbeResult, type P
 import type { ServiceEnvironment } from '../service/environment.ts';
 import { childWorld, startProbeChild } from './runner.ts';
 import { suiteFindings } from './suite-findings.ts';
-import { nameserversFor, systemResolvers } from './scutil-dns.ts';
+import { nameserversFor, resolversForRun } from './scutil-dns.ts';
 import type { Executor } from '../system/exec.ts';
 
 export interface SuiteOptions {
@@ -39,7 +39,7 @@ export async function runProbeSuite(options: SuiteOptions): Promise<ProbeReport>
   const callbacks = { onProgress: options.onProgress, onResult: options.onResult };
   const managedProxy = options.source === 'daemon' ? service?.managedProxy ?? null : null;
   // On macOS the resolvers getaddrinfo uses are queried directly too, to tell NXDOMAIN from SERVFAIL and spot disagreement.
-  const scutil = options.dnsServers.length === 0 ? await systemResolvers(options.exec).catch((error: unknown) => { child.stop(); throw error; }) : [];
+  const scutil = options.dnsServers.length === 0 ? await resolversForRun(options.exec).catch((error: unknown) => { child.stop(); throw error; }) : [];
   const compareResolvers = Object.fromEntries(hosts.map((host) => [host, nameserversFor(host, scutil)]));
   const request = { targets: options.targets, dnsServers: options.dnsServers, compareResolvers, timeoutMs: options.timeoutMs, managedProxy };
   let run = await child.probe(request, callbacks);

@@ -6,6 +6,7 @@ import { scanListeners } from '../glance/listeners.ts';
 import { nodeFacts } from '../glance/node-facts.ts';
 import { takeStatus } from '../glance/status.ts';
 import { decideRoute } from '../probes/route.ts';
+import { resolversForRun } from '../probes/scutil-dns.ts';
 import { loadAllowlist, selectTargets } from '../probes/targets.ts';
 import { loadServiceEnvironment, type ServiceEnvironment } from '../service/environment.ts';
 import { loadSettings, type Settings } from '../settings.ts';
@@ -174,6 +175,8 @@ export class Session {
 
   /** Keeps a probe child started and warmed up in this service's world, so the next daemon probe run starts at once; null stops it. */
   async keepProbesReady(service: ServiceEnvironment | null): Promise<void> {
+    // The resolver list is read again with the service (on start, on wake, on its schedule), not at the next run.
+    if (service) void resolversForRun(this.world.exec, true).catch(() => undefined);
     const { childWorld, keepProbeChildReady } = await probeRunner();
     keepProbeChildReady(service && (await childWorld({ source: 'daemon', service, shellEnv: this.world.env })).world);
   }
