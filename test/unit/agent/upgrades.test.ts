@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, symlink } from 'node:fs/promises';
+import { readFile, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DaemonRuntime, type ProbeReport, type ProbeResult, type ProbeTarget } from '../../../main/contract.ts';
@@ -85,8 +85,11 @@ describe('the comparison after a gateway or node upgrade', () => {
     const kept = DaemonRuntime.parse(JSON.parse(await readFile(runtimeFile, 'utf8')));
     assert.deepEqual([kept.gatewayVersion, kept.pending, kept.lastCheck?.baseline, kept.lastCheck?.traceId], ['2026.9.7', null, null, 'run-1']);
     assert.equal(watch.finding(), null);
+    const written = (await stat(runtimeFile)).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await look(watch, { gatewayVersion: '2026.9.7' });
     assert.equal(probed.length, 1, 'compared once');
+    assert.equal((await stat(runtimeFile)).mtimeMs, written, 'a look that changes nothing writes nothing');
   });
 
   it('a restarted watcher does not compare again; a new node binary is compared with the newest baseline, three runs, and a slower edge is a regression', async () => {
