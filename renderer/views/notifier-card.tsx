@@ -55,9 +55,10 @@ export function NotifierCard(props: { row: NotifierRow; index: number; errors: E
     <li class="notifier" data-notifier={props.index} data-kind={row.kind}>
       <div class="notifier-head">
         <Badge tone="info">{KIND_LABEL[row.kind]}</Badge>
-        <Field id={fieldId.notifier(row, 'name')} label="Name" value={row.name} error={errors[fieldId.notifier(row, 'name')]} placeholder={`${row.kind}#${props.index + 1}`} onInput={(name) => set({ name })} class="grow" />
+        <span class="muted small grow">{row.from === null ? 'new notifier' : `notifier ${props.index + 1}`}</span>
         <button type="button" class="link small" onClick={props.onRemove} aria-label={`Remove notifier ${props.index + 1}`}>Remove</button>
       </div>
+      <Field id={fieldId.notifier(row, 'name')} label="Name (in logs, never the URL)" value={row.name} error={errors[fieldId.notifier(row, 'name')]} placeholder={`${row.kind}#${props.index + 1}`} onInput={(name) => set({ name })} />
       <Field
         id={fieldId.notifier(row, 'url')} label={row.kind === 'alertmanager' ? 'Alertmanager URL' : row.kind === 'slack' ? 'Incoming webhook URL' : 'Webhook URL'}
         value={row.url} error={errors[fieldId.notifier(row, 'url')]} onInput={(url) => set({ url })}

@@ -18,6 +18,8 @@ export const SECRETS = {
 
 export interface E2EWorld {
   home: string;
+  /** The gateway's own JSON-lines log (`logging.file`), inside this world rather than the machine's shared /tmp/openclaw. */
+  logFile: string;
   service: InstalledService;
   /** This Mac's launchd: a `launchctl` on PATH that really (re)starts the gateway job. */
   launchd: LaunchctlStandin;
@@ -27,6 +29,11 @@ export interface E2EWorld {
   stop: () => Promise<void>;
 }
 
+export interface WorldOptions {
+  /** More of openclaw.json (providers, agents); `gateway` is merged into the world's gateway section. */
+  openclaw?: Record<string, unknown> & { gateway?: Record<string, unknown> };
+}
+
 /**
  * A Mac as the app meets it, on loopback: the gateway LaunchAgent written by
  * OpenClaw's own installer (plus a token and an API key in its env file)
@@ -34,7 +41,7 @@ export interface E2EWorld {
  * proxy whose CA the daemon does not trust; a corporate endpoint signed by
  * the same CA in the egress allowlist; chrony as the time server.
  */
-export async function makeWorld(): Promise<E2EWorld> {
+export async function makeWorld(options: WorldOptions = {}): Promise<E2EWorld> {
   const { home, cleanup } = await makeHome('clawbar-e2e-');
   const stops: Array<() => Promise<unknown>> = [];
   try {
@@ -55,7 +62,11 @@ export async function makeWorld(): Promise<E2EWorld> {
     const service = await installWithOpenclaw(home, { port });
     // Explicit loopback: in a container OpenClaw's default bind is auto (0.0.0.0).
     // The gateway's egress goes through the inspection proxy (OpenClaw's managed proxy), not the dead one of QUIET_CONFIG.
-    await writeFile(join(service.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, proxy: { proxyUrl: proxy.url }, gateway: { port, bind: 'loopback', auth: { mode: 'none' } } }));
+    const logFile = join(home, 'openclaw-logs', 'openclaw.log');
+    const { gateway: gatewayExtra, ...extra } = options.openclaw ?? {};
+    await writeFile(join(service.stateDir, 'openclaw.json'), JSON.stringify({
+      ...QUIET_CONFIG, ...extra, logging: { file: logFile }, proxy: { proxyUrl: proxy.url }, gateway: { port, bind: 'loopback', auth: { mode: 'none' }, ...gatewayExtra },
+    }));
     await appendFile(service.envFilePath, `export OPENCLAW_GATEWAY_TOKEN='${SECRETS.gatewayToken}'\nexport OPENAI_API_KEY='${SECRETS.apiKey}'\n`);
     const launchd = await installLaunchctlStandin(await subdir(home, 'launchd'));
     await launchd.bootstrap(service.plistPath, home);
@@ -66,7 +77,7 @@ export async function makeWorld(): Promise<E2EWorld> {
     await mkdir(config, { recursive: true });
     await writeFile(join(config, 'allowlist.yaml'), `egress:\n  - host: localhost\n    port: ${nginx.port('corp')}\n    purpose: corp API (inspection proxy)\n    owner: platform-team\n`);
     return {
-      home, service, launchd, pki, nginxPort: nginx.port('corp'), chronyPort: chrony.port,
+      home, logFile, service, launchd, pki, nginxPort: nginx.port('corp'), chronyPort: chrony.port,
       stop: async () => {
         for (const stop of stops.reverse()) await stop().catch(() => undefined);
         await cleanup();
