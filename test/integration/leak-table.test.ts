@@ -52,6 +52,10 @@ const ROWS: Row[] = [
   { shape: 'password in a fix proxy --url', where: 'fix-url', value: 'FixProxyPassw0rd' },
   { shape: 'key in an allowlist path', where: 'allowlist', value: 'AllowlistPathKey7788' },
   { shape: 'paging webhook path in the settings', where: 'paging', value: 'PagingWebhookPathSecret4455' },
+  { shape: 'paging webhook header value', where: 'paging', value: 'PagingHeaderTok3n6611' },
+  { shape: 'Alertmanager password', where: 'paging', value: 'AmPagingPassw0rd7722' },
+  { shape: 'Alertmanager bearer token', where: 'paging', value: 'AmPagingBearer8833' },
+  { shape: 'heartbeat URL path', where: 'paging', value: 'HeartbeatPathSecret9944' },
 ];
 
 const value = (name: string) => ROWS.find((r) => r.name === name)!.value;
@@ -140,10 +144,19 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
   });
 
   it('runs every app exit: IPC responses, events, notices and the copied report', async () => {
+    const paging = ROWS.filter((r) => r.where === 'paging').map((r) => r.value);
     const agent = new Agent({
       settings: Settings.parse({
         ntpServer: '127.0.0.1:9', clockHttpDateUrls: [],
-        paging: { notifiers: [{ kind: 'slack', name: 'ops', url: `http://127.0.0.1:9/services/${ROWS.find((r) => r.where === 'paging')!.value}` }] },
+        paging: {
+          notifiers: [
+            { kind: 'slack', name: 'ops', url: `http://127.0.0.1:9/services/${paging[0]}` },
+            { kind: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook', headers: { authorization: `Bearer ${paging[1]}` } },
+            { kind: 'alertmanager', name: 'am', url: 'http://127.0.0.1:9', username: 'pager', password: paging[2] },
+            { kind: 'alertmanager', name: 'am-token', url: 'http://127.0.0.1:9', bearerToken: paging[3] },
+          ],
+          heartbeatUrl: `http://127.0.0.1:9/beat/${paging[4]}`,
+        },
       }), home, shellEnv: env, probeTimeoutMs: 500,
       intervals: { healthMs: 60_000, listenersMs: 60_000, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
     });
@@ -158,6 +171,11 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
         'state:get': await handlers['state:get']({}),
         'settings:get': await handlers['settings:get']({}),
         'settings:set': await handlers['settings:set'](INVOKE['settings:set'].request.parse({ clockWarnMs: 2_000 })),
+        // A save from the settings form that kept every notifier as it was (their secrets left out), and a test page to each.
+        'settings:set (kept)': await handlers['settings:get']({}).then((view) => handlers['settings:set'](INVOKE['settings:set'].request.parse({
+          revision: view.revision, paging: { notifiers: view.paging.notifiers.map((n, i) => ({ from: i, kind: n.kind, name: n.name, username: n.username })) },
+        }))),
+        'paging:test': await Promise.all(paging.slice(0, 4).map(async (_, index) => handlers['paging:test']({ index, revision: (await handlers['settings:get']({})).revision }))),
         'env:get': await handlers['env:get']({}),
         'probes:run': await handlers['probes:run'](INVOKE['probes:run'].request.parse({ world: 'daemon' })),
         'fix:plan': await handlers['fix:plan'](INVOKE['fix:plan'].request.parse({ kind: 'proxy', url: `http://ops:${ROWS.find((r) => r.where === 'fix-url')!.value}@127.0.0.1:9` })),
@@ -170,9 +188,15 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
       texts.push({ exit: 'ipc error', text: failed });
       assert.equal(copied.length, 1);
       texts.push({ exit: 'clipboard', text: copied[0]! });
+      assert.deepEqual(agent.settings.paging.notifiers.map((n) => n.url), [`http://127.0.0.1:9/services/${paging[0]}`, 'http://127.0.0.1:9/hook', 'http://127.0.0.1:9', 'http://127.0.0.1:9'], 'the kept save kept every URL');
+      assert.equal((agent.settings.paging.notifiers[2] as { password?: string }).password, paging[2], 'and every credential');
     } finally {
       await agent.stop();
     }
+    // The pager's log lines are written in the background; all are on disk once the agent stopped.
+    const pageLog = await readFile(agent.session.world.files.pageLog, 'utf8');
+    assert.match(pageLog, /"event":"test","notifier":"am-token","outcome":"failed"/);
+    texts.push({ exit: 'page log', text: pageLog });
   });
 
   it('finds no seeded secret, raw or escaped, in any exit', () => {
