@@ -35,8 +35,8 @@ export function Field(props: FieldProps) {
         {props.kind === 'secret' ? <input type="password" {...common} /> : <input type="text" inputMode={props.kind === 'number' ? 'numeric' : undefined} {...common} />}
         {props.unit && <span class="muted small">{props.unit}</span>}
       </span>
-      {props.hint && <span id={hintId!} class="field-hint">{props.hint}</span>}
       {props.error && <span id={errorId!} class="field-error">{props.error}</span>}
+      {props.hint && <span id={hintId!} class="field-hint">{props.hint}</span>}
     </label>
   );
 }
