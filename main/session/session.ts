@@ -90,10 +90,12 @@ export class Session {
   /** `clawbar status`: the three glance answers and the service's findings; each state change is logged once. */
   async status(service: ServiceEnvironment, settings: Settings, observer: string, retryDelayMs?: number): Promise<StatusReport> {
     const memory = await this.keeper.listenerMemory();
+    // Read once: the down verdict and the fix watch both look at the last probe run.
+    const lastProbe = this.keeper.lastProbe();
     const report = await this.withFixWatch(service, await takeStatus({
       service, settings, exec: this.world.exec, listenerMemory: memory, platform: this.world.platform, retryDelayMs, edges: true,
-      lastProbe: async () => (await this.keeper.lastProbe())?.report ?? null,
-    })).then((r) => this.daemon.withLogFindings(service, r));
+      lastProbe: async () => (await lastProbe)?.report ?? null,
+    }), lastProbe).then((r) => this.daemon.withLogFindings(service, r));
     await this.keeper.keepListeners(report.listeners, memory, false);
     await this.keeper.recordStatus(report, observer);
     return report;
@@ -105,11 +107,11 @@ export class Session {
    * the last probe run or the gateway port is exposed again). A check that
    * cannot run is itself a finding, never a failed status.
    */
-  async withFixWatch(service: ServiceEnvironment, report: StatusReport): Promise<StatusReport> {
+  async withFixWatch(service: ServiceEnvironment, report: StatusReport, lastProbeRun: ReturnType<Keeper['lastProbe']> = this.keeper.lastProbe()): Promise<StatusReport> {
     if (report.findings.some((f) => f.id.startsWith('fix.'))) return report;
     let found: Finding[];
     try {
-      const [{ fixesNoLongerInForce }, lastProbe] = await Promise.all([fixWatch(), this.keeper.lastProbe()]);
+      const [{ fixesNoLongerInForce }, lastProbe] = await Promise.all([fixWatch(), lastProbeRun]);
       const failing = { targets: lastProbe?.report.results.filter((r) => !r.ok).map((r) => r.target) ?? [], gatewayExposed: report.findings.some((f) => f.id === 'listeners.gateway-exposed') };
       found = await fixesNoLongerInForce({ bundles: this.world.files.bundles, trust: () => this.bundleTrust(), service, failing });
     } catch (error) {

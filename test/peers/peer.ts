@@ -23,7 +23,12 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
   const started = Date.now();
   for (let attempt = 0; Date.now() - started < timeoutMs; attempt++) {
-    if (await check().catch(() => false)) return Date.now() - started;
+    // A check that never settles must not hold the loop past its deadline.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, timeoutMs - (Date.now() - started))); });
+    const passed = await Promise.race([check().catch(() => false), deadline]);
+    clearTimeout(timer);
+    if (passed) return Date.now() - started;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`${what} was not ready within ${timeoutMs} ms`);
