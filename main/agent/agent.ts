@@ -89,6 +89,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private lastShellProbe: ProbeReport | null = null;
   /** The latest run's probe log lines and last-run file, written after the run is shown; whatever reads those files waits for it. */
   private keeping: Promise<void> = Promise.resolve();
+  /** Each run's own writing, so a check that ran it fails when its run was not kept. */
+  private readonly writes = new WeakMap<ProbeReport, Promise<void>>();
   private fixFindings: Finding[] = [];
   private readonly probing = new Map<'daemon' | 'shell', Promise<ProbeReport>>();
   private readonly busy = new Set<Busy>();
@@ -304,8 +306,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** A run as the checks make it: done when its probe log lines and last-run file are on disk, so the pager and the fleet read it. */
-  private runAndKeepProbes(): Promise<void> {
-    return this.runProbes().then(() => this.keeping);
+  private async runAndKeepProbes(): Promise<void> {
+    const report = await this.runProbes();
+    await this.writes.get(report);
   }
 
   private async probe(world: 'daemon' | 'shell'): Promise<ProbeReport> {
@@ -315,12 +318,19 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (!this.service) await this.track('service', true, () => this.loadService());
       const service = this.service;
       if (!service) throw new Error(this.failures.get('service') ?? 'no gateway service');
+      const keep: { writing: Promise<void> | null } = { writing: null };
       const report = await this.session.probe(service, {
         source: world, timeoutMs: this.options.probeTimeoutMs ?? 8_000,
         onProgress: (target, phase, done, total) => this.emitSafe('progress', { kind: 'probe', world, target, phase, done, total }),
         onResult: (result, done, total) => this.emitSafe('progress', { kind: 'probe', world, target: result.target, phase: 'done', done, total }),
-        keepLater: (writing) => { this.keeping = writing.catch((error: Error) => { this.failures.set('probes', `the run was not kept: ${error.message}`); this.publish(); }); },
+        keepLater: (writing) => { keep.writing = writing.catch((error: Error) => { throw new Error(`the run was not kept: ${error.message}`); }); },
       });
+      const kept = keep.writing;
+      if (kept) {
+        this.writes.set(report, kept);
+        // Every writing is waited for (a shell run and a daemon run can overlap); a failed one shows until a run is kept.
+        this.keeping = Promise.all([this.keeping, kept.catch((error: Error) => { this.failures.set('probes', error.message); this.publish(); })]).then(() => undefined);
+      }
       const notice = world === 'daemon' ? probeNotice(this.lastProbe, report) : null;
       if (world === 'daemon') this.lastProbe = report;
       else this.lastShellProbe = report;
