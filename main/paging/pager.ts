@@ -71,7 +71,6 @@ export class Pager {
     if (looks.length === 0) return false;
     const reason = await this.ctx.maintenance(state);
     if (reason !== this.held) this.ctx.log({ event: reason ? 'maintenance-start' : 'maintenance-end', reason: reason ?? this.held });
-    const ended = this.held !== null && reason === null;
     this.held = reason;
     let dirty = false;
     for (const look of looks) {
@@ -82,7 +81,8 @@ export class Pager {
         this.page(look.key, track, transition, reason);
       }
     }
-    if (ended) dirty = this.flushHeld() || dirty;
+    // Whenever nothing holds pages back — also after a restart or a handover inside a window, when this process never saw it end.
+    if (reason === null) dirty = this.flushHeld() || dirty;
     if (dirty) await this.ctx.saveTracks(Object.fromEntries(this.tracks)).catch(() => undefined);
     return looks.some((look) => unsettled(this.tracks.get(look.key)));
   }

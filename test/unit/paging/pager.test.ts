@@ -91,4 +91,43 @@ describe('pager', () => {
       await receiver.close();
     }
   });
+
+  it('pages owed when a window closed in another process (a restart, a handover) go out at the next look with nothing held', async () => {
+    const receiver = await startReceiver();
+    let saved: Record<string, unknown> = {};
+    let held: string | null = 'OpenClaw reports the gateway draining';
+    let clock = Date.parse('2026-01-05T09:00:00Z');
+    const make = () => new Pager({
+      now: () => new Date(clock), redact: (v) => v, log: () => undefined, net: () => null, maintenance: async () => held,
+      loadTracks: async () => structuredClone(saved) as never, saveTracks: async (tracks) => { saved = structuredClone(tracks); }, backoff: { firstMs: 10, factor: 2, maxMs: 20, maxAttempts: 2 },
+    });
+    const settings = Settings.parse({ paging: { node: 'n1', notifiers: [{ kind: 'webhook', url: receiver.url('/owed') }] } });
+    const first = make();
+    const look = async (pager: Pager, p: Partial) => { clock += 30_000; return pager.checked('listeners', state(p)); };
+    try {
+      first.configure(settings);
+      held = null;
+      await look(first, { exposed: true });
+      await look(first, { exposed: true });
+      for (let i = 0; i < 50 && receiver.on('/owed').length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      held = 'OpenClaw reports the gateway draining';
+      await look(first, {});
+      await look(first, {});
+      await first.stop();
+      assert.deepEqual(receiver.on('/owed').map((r) => (r.json as { event: string }).event), ['firing'], 'the resolved page was held');
+
+      // The watcher restarts; the window has closed meanwhile.
+      held = null;
+      const second = make();
+      second.configure(settings);
+      await look(second, {});
+      for (let i = 0; i < 50 && receiver.on('/owed').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(receiver.on('/owed').map((r) => (r.json as { event: string }).event), ['firing', 'resolved']);
+      await look(second, {});
+      await second.stop();
+      assert.equal(receiver.on('/owed').length, 2, 'once');
+    } finally {
+      await receiver.close();
+    }
+  });
 });
