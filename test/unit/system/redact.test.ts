@@ -41,6 +41,8 @@ describe('redaction', () => {
     const long = `${'x'.repeat(600)} relay-secret-7781`;
     assert.ok(!redactor.text(long).includes('relay-secret-7781'), 'long strings are scrubbed too (not remembered)');
     for (let i = 0; i < 5000; i++) redactor.text(`line ${i}`);
+    const remembered = (redactor as unknown as { memo: Map<string, string> }).memo;
+    assert.ok(remembered.size <= 4096 && remembered.has('line 4999') && !remembered.has('line 0'), `bounded, the oldest forgotten first (${remembered.size})`);
     assert.ok(!redactor.deep({ again: line }).again.includes('relay-secret-7781'), 'still scrubbed after the memory turned over');
     assert.ok(!redactor.text(line, { allQuery: true }).includes('relay-secret-7781'));
   });
