@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ClockReport, DownVerdict, EdgesReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixRequest, FixStep, HealthReport, ListenersReport, ProbeReport, ViewName } from './contract.ts';
 import { GatewayLogHistory } from './contract/gateway-log-history.ts';
-import { SettingsEdit, SettingsView } from './settings-edit.ts';
+import { SettingsEdit, SettingsView, TestPageRequest, TestPageResult } from './contract/settings.ts';
 
 /**
  * The one IPC contract between Electron main and the renderer. Main validates
@@ -84,14 +84,7 @@ export type RefreshCheck = z.infer<typeof RefreshCheck>;
 
 const Empty = z.object({}).strict();
 
-export { SettingsEdit, SettingsView } from './settings-edit.ts';
-
-/** "Send test page": the stored notifier at `index` of the settings revision the form shows. */
-export const TestPageRequest = z.object({ index: z.number().int().min(0).max(9), revision: z.string().max(64) }).strict();
-export const TestPageResult = z.object({
-  notifier: z.string(), ok: z.boolean(), status: z.number().nullable(), via: z.enum(['direct', 'proxy']), error: z.string().nullable(), traceId: z.string(),
-});
-export type TestPageResult = z.infer<typeof TestPageResult>;
+export { SettingsEdit, SettingsView, TestPageRequest, TestPageResult } from './contract/settings.ts';
 
 /** invoke channels: request and response schemas. */
 export const INVOKE = {

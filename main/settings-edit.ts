@@ -1,99 +1,16 @@
-import { z } from 'zod';
-import { PAGE_CHECKS, ruleFor } from './paging/rules.ts';
-import { DebounceSettings, PagingSettings, Settings, type Notifier } from './settings-schema.ts';
+import type { NotifierEdit, NotifierView, RuleView, SettingsEditShape, SettingsView } from './contract/settings.ts';
+import { PAGE_CHECKS, ruleFor, type PageCheck } from './paging/rules.ts';
+import { Settings, type Notifier, type PagingSettings } from './settings-schema.ts';
 import { REDACTED } from './system/redact.ts';
 
 /**
- * The settings as the popover edits them. Paging URLs, header values and
- * Alertmanager credentials are secrets: the renderer is shown where a
- * notifier goes and whether a credential is set, never the value, and an
- * edit names only the secrets the operator typed anew. Whatever an edit
- * leaves out is kept from the stored settings, so a redacted value shown
- * in the form can never be written back over the real one.
+ * The settings as the popover edits them (the schemas: main/contract/settings.ts).
+ * Paging URLs, header values and Alertmanager credentials are secrets: the
+ * renderer is shown where a notifier goes and whether a credential is set,
+ * never the value, and an edit names only the secrets the operator typed
+ * anew. Whatever an edit leaves out is kept from the stored settings, so a
+ * redacted value shown in the form can never be written back over the real one.
  */
-
-const NotifierKind = z.enum(['webhook', 'slack', 'alertmanager']);
-
-/** One notifier as the renderer sees it. */
-export const NotifierView = z.object({
-  kind: NotifierKind,
-  name: z.string().optional(),
-  /** Where pages go, the secret part left out: `https://hooks.slack.com/…`; an Alertmanager base URL in full (user info redacted at the exit). */
-  urlHint: z.string(),
-  /** A webhook's extra header names; their values are secrets, kept as they are. */
-  headerNames: z.array(z.string()),
-  username: z.string().optional(),
-  hasPassword: z.boolean(),
-  hasBearerToken: z.boolean(),
-  labels: z.record(z.string(), z.string()).optional(),
-  repostIntervalSec: z.number().int().optional(),
-});
-export type NotifierView = z.infer<typeof NotifierView>;
-
-/** A check's debounce rule with nothing left out, in the settings' units. */
-export const RuleView = z.object({
-  enabled: z.boolean(), failureThreshold: z.number(), failureWindowSec: z.number().nullable(), successThreshold: z.number(), reminderIntervalSec: z.number(), sendResolved: z.boolean(),
-});
-export type RuleView = z.infer<typeof RuleView>;
-
-export const PagingView = PagingSettings.omit({ notifiers: true, heartbeatUrl: true }).extend({
-  notifiers: z.array(NotifierView),
-  /** The heartbeat URL's hint, or null when no heartbeat is set. */
-  heartbeatHint: z.string().nullable(),
-  /** Each check's rule without its own override (built-in, then `defaults`): what an empty field means. */
-  inherited: z.object({ gateway: RuleView, exposure: RuleView, clock: RuleView, egress: RuleView, fixReverted: RuleView }),
-});
-
-/** `settings:get`: every setting, paging without its secrets, and the revision an edit that keeps secrets must name. */
-export const SettingsView = Settings.omit({ paging: true }).extend({
-  paging: PagingView,
-  /** Changes whenever the stored settings do: a notifier an edit keeps is found by its place in this revision's list. */
-  revision: z.string(),
-});
-export type SettingsView = z.infer<typeof SettingsView>;
-
-/**
- * One notifier of an edit. Fields the form shows in the clear (name,
- * username, re-post interval) are given as they should be; secrets and what
- * the form does not show (URL, password, bearer token, headers, labels) are
- * kept from the stored notifier `from` when left out. An empty password or
- * token removes it.
- */
-export const NotifierEdit = z.object({
-  /** The stored notifier this row edits: its place in the list of the revision the edit names. Absent for a new notifier. */
-  from: z.number().int().min(0).max(9).optional(),
-  kind: NotifierKind,
-  name: z.string().max(64).optional(),
-  url: z.string().max(2048).optional(),
-  username: z.string().max(256).optional(),
-  password: z.string().max(1024).optional(),
-  bearerToken: z.string().max(4096).optional(),
-  repostIntervalSec: z.number().int().optional(),
-}).strict();
-export type NotifierEdit = z.infer<typeof NotifierEdit>;
-
-export const PagingEdit = z.object({
-  node: z.string().max(128).optional(),
-  /** The whole new list, in order; a notifier left out is removed. */
-  notifiers: z.array(NotifierEdit).max(10).optional(),
-  /** A new heartbeat URL, or null to turn it off; left out, the stored one is kept. */
-  heartbeatUrl: z.string().max(2048).nullable().optional(),
-  defaults: DebounceSettings.optional(),
-  checks: z.object({ gateway: DebounceSettings, exposure: DebounceSettings, clock: DebounceSettings, egress: DebounceSettings, fixReverted: DebounceSettings }).partial().strict().optional(),
-  confirmAfterSec: z.number().int().optional(),
-}).strict();
-export type PagingEdit = z.infer<typeof PagingEdit>;
-
-/**
- * A settings change names only what changed: the schema's defaults are
- * stripped, or validating `{ healthIntervalSec: 30 }` would reset every
- * other setting to its default. Paging is edited with PagingEdit.
- */
-const patchShape = Object.fromEntries(Object.entries(Settings.shape).filter(([key]) => key !== 'paging')
-  .map(([key, field]) => [key, (field as z.ZodDefault<z.ZodType>).unwrap().optional()]));
-export const SettingsEdit = z.object({ ...patchShape, paging: PagingEdit.optional(), revision: z.string().max(64).optional() })
-  .strict() as unknown as z.ZodType<SettingsEditShape, SettingsEditShape>;
-export type SettingsEditShape = Partial<Omit<Settings, 'paging'>> & { paging?: PagingEdit; revision?: string };
 
 const revisions = new WeakMap<Settings, string>();
 
@@ -130,14 +47,14 @@ function notifierView(notifier: Notifier): NotifierView {
 }
 
 function inheritedRules(paging: PagingSettings): SettingsView['paging']['inherited'] {
-  const view = (check: (typeof PAGE_CHECKS)[number]): RuleView => {
+  const view = (check: PageCheck): RuleView => {
     const rule = ruleFor(check, { ...paging, checks: {} });
     return {
       enabled: rule.enabled, failureThreshold: rule.failureThreshold, failureWindowSec: rule.failureWindowMs === null ? null : rule.failureWindowMs / 1000,
       successThreshold: rule.successThreshold, reminderIntervalSec: rule.reminderMs / 1000, sendResolved: rule.sendResolved,
     };
   };
-  return { gateway: view('gateway'), exposure: view('exposure'), clock: view('clock'), egress: view('egress'), fixReverted: view('fixReverted') };
+  return Object.fromEntries(PAGE_CHECKS.map((check) => [check, view(check)])) as SettingsView['paging']['inherited'];
 }
 
 /** What `settings:get` answers (the handler passes it through the redactor too, like every response). */

@@ -37,6 +37,15 @@ export const DebounceSettings = z.object({
 }).strict();
 export type DebounceSettings = z.infer<typeof DebounceSettings>;
 
+/** The paged checks (main/paging/rules.ts gives each its built-in rule); egress is tracked per failing layer. */
+export const PAGE_CHECKS = ['gateway', 'exposure', 'clock', 'egress', 'fixReverted'] as const;
+export type PageCheck = (typeof PAGE_CHECKS)[number];
+
+/** One object with a field per paged check, built from PAGE_CHECKS so no list of them is written twice. */
+export function perCheck<T extends z.ZodType>(field: T) {
+  return z.object(Object.fromEntries(PAGE_CHECKS.map((check) => [check, field])) as Record<PageCheck, T>);
+}
+
 export const PagingSettings = z.object({
   /** The node name in every page; empty = this Mac's host name. */
   node: z.string().max(128).default(''),
@@ -44,7 +53,7 @@ export const PagingSettings = z.object({
   /** Called on every watcher cycle (a dead man's switch outside the Mac); null = off. */
   heartbeatUrl: httpUrl.nullable().default(null),
   defaults: DebounceSettings.default({}),
-  checks: z.object({ gateway: DebounceSettings, exposure: DebounceSettings, clock: DebounceSettings, egress: DebounceSettings, fixReverted: DebounceSettings }).partial().default({}),
+  checks: perCheck(DebounceSettings).partial().default({}),
   /** A failure not yet confirmed (or a recovery) gets a second look this soon instead of at the check's next turn. */
   confirmAfterSec: z.number().int().min(5).max(600).default(30),
 });

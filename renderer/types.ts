@@ -4,6 +4,6 @@
  * also run under plain Node in the unit tests.
  */
 export type { AgentState, FixRequest, History, LineState, ProbeRun, Progress, StatusLine, TestPageResult, ViewName } from '../main/ipc-contract.ts';
-export type { NotifierEdit, NotifierView, RuleView, SettingsEditShape as SettingsEdit, SettingsView } from '../main/settings-edit.ts';
+export type { NotifierEdit, NotifierView, RuleView, SettingsEditShape as SettingsEdit, SettingsView } from '../main/contract/settings.ts';
 export type { GatewayLogHistory } from '../main/contract/gateway-log-history.ts';
 export type { ClockReport, EnvReport, Finding, FixBundleSummary, FixKind, FixOutcome, FixStep, HealthReport, Listener, ListenersReport, ProbeReport, ProbeResult, Remedy, RemedyFix } from '../main/contract.ts';

@@ -1,9 +1,8 @@
-import type { DebounceSettings, PagingSettings } from '../settings-schema.ts';
+import type { DebounceSettings, PageCheck, PagingSettings } from '../settings-schema.ts';
 import type { Rule } from './debounce.ts';
 
-/** The paged checks; egress is tracked per failing layer. */
-export const PAGE_CHECKS = ['gateway', 'exposure', 'clock', 'egress', 'fixReverted'] as const;
-export type PageCheck = (typeof PAGE_CHECKS)[number];
+/** The paged checks are named by the settings schema, which has a rule field for each. */
+export { PAGE_CHECKS, type PageCheck } from '../settings-schema.ts';
 
 /**
  * Built-in rules: every check needs two failing looks in a row and two good

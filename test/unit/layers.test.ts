@@ -18,6 +18,9 @@ const ABOVE_STORE = /^main\/(session|cli|agent|paging|watch|app)\/|^main\/cli\.t
 /** The agent layer: the agent, its pager (main/paging) and the watcher (main/watch). */
 const AGENT = /^main\/(agent|paging|watch)\//;
 const FACES = /^main\/(cli|app)\/|^main\/cli\.ts$/;
+/** The contract: zod schemas only, which every layer may import; it imports nothing but its own files and the settings file's schema. */
+const CONTRACT = /^main\/contract\/|^main\/(contract|ipc-contract)\.ts$/;
+const CONTRACT_DEPS = /^main\/contract\/|^main\/(contract|settings-schema)\.ts$/;
 /** Where the world is built from this process (and the probe child, which runs in the daemon's environment by design). */
 const ENV_EDGES = /^main\/(cli|app)\/|^main\/cli\.ts$|^main\/agent\/agent\.ts$|^main\/probes\/child\.ts$/;
 
@@ -101,6 +104,12 @@ describe('layers (README: Architecture)', () => {
 
   it('the agent layer (agent, paging, watcher) imports no face', () => {
     assert.deepEqual(crossings(AGENT, FACES), []);
+  });
+
+  it('the contract (IPC included) imports only the contract and the settings schema: no logic, no module state', () => {
+    const outside = [...graph].flatMap(([file, deps]) => (CONTRACT.test(file) ? deps.filter((d) => !CONTRACT_DEPS.test(d)).map((d) => `${file} -> ${d}`) : []));
+    assert.deepEqual(outside, []);
+    assert.deepEqual(graph.get('main/settings-schema.ts'), [], 'the settings schema is a leaf');
   });
 
   it('has no import cycles', () => {

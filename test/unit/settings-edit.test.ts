@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SettingsEdit, SettingsView } from '../../main/ipc-contract.ts';
-import { applySettingsEdit, revisionOf, settingsView, urlHint, type NotifierEdit } from '../../main/settings-edit.ts';
+import type { NotifierEdit } from '../../main/contract/settings.ts';
+import { applySettingsEdit, revisionOf, settingsView, urlHint } from '../../main/settings-edit.ts';
 import { Settings } from '../../main/settings-schema.ts';
 
 const HOOK = 'https://hooks.example.test/T0/B0/HookPathSecret0001';

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Agent } from '../../../main/agent/agent.ts';
 import { createHandlers } from '../../../main/agent/handlers.ts';
 import type { InvokeChannel, InvokeRequest, InvokeResponse } from '../../../main/ipc-contract.ts';
-import type { NotifierEdit } from '../../../main/settings-edit.ts';
+import type { NotifierEdit } from '../../../main/contract/settings.ts';
 import { countRecord, loadLogState, saveLogState } from '../../../main/store/gateway-log-store.ts';
 import { worldFiles } from '../../../main/world.ts';
 import { makeHome } from '../../helpers/world.ts';
