@@ -107,6 +107,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly extras: AgentExtras;
   /** A new gateway version or node binary, compared with the newest probe baseline (main/agent/upgrades.ts). */
   private readonly upgrades: UpgradeWatch;
+  /** An upgrade comparison's probe run in flight (settled when none): other probe runs start after it. */
+  private comparing: Promise<unknown> = Promise.resolve();
   /** Whether the last egress sample could not look, so the watcher's log says so once, not every sample. */
   private egressBlind = false;
 
@@ -234,12 +236,20 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (blind) throw new Error("lsof could not list the gateway's sockets (install lsof, or run the watcher as the gateway's user or root)");
   }
 
-  /** The probe runs of an upgrade comparison: a baseline's targets exactly (kept like `probe --compare` keeps them), after a daemon run in flight; else the usual run. */
-  private async probeFor(targets: ProbeTarget[] | null): Promise<ProbeReport> {
+  /**
+   * The probe runs of an upgrade comparison: a baseline's targets exactly,
+   * one run at a time with every other probe run (beside another, both are
+   * slower and the medians lie), kept in the probe log tagged, never as the
+   * last run (metrics and the report keep the last full run); else the usual run.
+   */
+  private probeFor(targets: ProbeTarget[] | null): Promise<ProbeReport> {
     if (!targets) return this.runProbes();
-    await this.probing.get('daemon')?.catch(() => undefined);
-    if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
-    return this.session.probe(this.service, { source: 'daemon', exact: targets, timeoutMs: this.options.probeTimeoutMs ?? 8_000 });
+    const run = Promise.allSettled(this.probing.values()).then(() => {
+      if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
+      return this.session.probe(this.service, { source: 'daemon', exact: targets, timeoutMs: this.options.probeTimeoutMs ?? 8_000, purpose: 'upgrade-check' });
+    });
+    this.comparing = run.catch(() => undefined);
+    return run;
   }
 
   /** One health sample; a gateway that moved to another port gets a fresh tracker (and a fresh p95). */
@@ -300,7 +310,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** The probe suite under the daemon's world (or the shell's); a second call while one runs joins it. */
   runProbes(options: { shellEnv?: boolean } = {}): Promise<ProbeReport> {
     const world = options.shellEnv ? 'shell' : 'daemon';
-    const pending = this.probing.get(world) ?? this.probe(world).finally(() => this.probing.delete(world));
+    const pending = this.probing.get(world) ?? this.comparing.then(() => this.probe(world)).finally(() => this.probing.delete(world));
     this.probing.set(world, pending);
     return pending;
   }

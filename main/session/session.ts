@@ -40,6 +40,8 @@ export interface ProbeRequest {
   onResult?: (result: ProbeResult, done: number, total: number) => void;
   /** Given: the run is returned at once and kept meanwhile (the probe log, the last-run file); the caller awaits the writing where it reads them. */
   keepLater?: (writing: Promise<void>) => void;
+  /** A run made for a purpose (the comparison after an upgrade): kept in the probe log, its lines tagged, while the last full run stays the last run. */
+  purpose?: 'upgrade-check';
 }
 
 export interface FixRun {
@@ -169,7 +171,7 @@ export class Session {
       onProgress: (target, phase) => request.onProgress?.(target, phase, done, targets.length),
       onResult: (result) => { done++; request.onResult?.(result, done, targets.length); },
     });
-    const writing = this.keeper.keepProbeRun(report, targets, { log: true, lastRun: true });
+    const writing = this.keeper.keepProbeRun(report, targets, { log: true, lastRun: !request.purpose, purpose: request.purpose });
     if (request.keepLater) request.keepLater(writing);
     else await writing;
     return report;

@@ -30,12 +30,16 @@ export class Keeper {
   private get files() { return this.world.files; }
   private safe<T>(value: T): T { return this.world.redactor.deep(value); }
 
-  /** One line per probe in probes.jsonl, and the whole run (with the targets as asked) as the last run. */
-  async keepProbeRun(report: ProbeReport, targets: ProbeTarget[], keep: { log: boolean; lastRun: boolean }): Promise<void> {
+  /**
+   * One line per probe in probes.jsonl, and the whole run (with the targets as
+   * asked) as the last run. `purpose` tags the lines of a run made for one
+   * (the comparison after an upgrade), which is not the last run.
+   */
+  async keepProbeRun(report: ProbeReport, targets: ProbeTarget[], keep: { log: boolean; lastRun: boolean; purpose?: 'upgrade-check' }): Promise<void> {
     const safe = this.safe(report);
     if (keep.log) {
       await appendJsonLines(this.files.probeLog, safe.results.map((r) => ({
-        time: safe.startedAt, traceId: safe.traceId, event: 'probe', source: safe.environment.source, target: r.target, kind: r.kind, ok: r.ok, layer: r.layer,
+        time: safe.startedAt, traceId: safe.traceId, event: 'probe', ...(keep.purpose ? { purpose: keep.purpose } : {}), source: safe.environment.source, target: r.target, kind: r.kind, ok: r.ok, layer: r.layer,
         errorCode: r.error?.code ?? null, via: r.via, status: r.http?.status ?? null, phases: r.phases,
       })));
     }
