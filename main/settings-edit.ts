@@ -98,20 +98,61 @@ function holdsRedacted(value: unknown): boolean {
 
 const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
-function resolveNotifier(row: NotifierEdit, position: number, stored: Notifier[]): Record<string, unknown> {
+const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
+
+/** scheme://host:port of a URL, or null when it does not parse (the schema then refuses the URL itself). */
+function originOf(url: string): string | null {
+  try { return new URL(url).origin; } catch { return null; }
+}
+
+/**
+ * One row of an edit against the stored list. A kept notifier keeps its
+ * kind (a webhook URL is a secret; it must not become an Alertmanager URL),
+ * and its stored secrets — webhook header values, an Alertmanager password
+ * or bearer token — only while its URL keeps the origin they were given
+ * for: a row that points the notifier at another host must type them again,
+ * or a test page would hand them to that host.
+ */
+function resolveNotifier(row: NotifierEdit, position: number, stored: Notifier[], claimed: Map<number, number>): Record<string, unknown> {
+  const at = `notifier ${position + 1}`;
   const base = row.from === undefined ? undefined : stored[row.from];
-  if (row.from !== undefined && !base) throw new SettingsEditError(`notifier ${position + 1}: the notifier it edits is no longer stored; reload the settings`);
-  const url = row.url?.trim() || base?.url;
-  if (!url) throw new SettingsEditError(`notifier ${position + 1} URL: enter where its pages go`);
+  if (row.from !== undefined && !base) throw new SettingsEditError(`${at}: the notifier it edits is no longer stored; reload the settings`);
+  if (row.from !== undefined) {
+    const other = claimed.get(row.from);
+    if (other !== undefined) throw new SettingsEditError(`${at} edits the same stored notifier as notifier ${other + 1}; reload the settings`);
+    claimed.set(row.from, position);
+  }
+  if (base && base.kind !== row.kind) throw new SettingsEditError(`${at}: a stored ${base.kind} notifier cannot become ${article(row.kind)} ${row.kind} one; remove it and add a new ${row.kind} notifier`);
+  const typed = row.url?.trim() || undefined;
+  const url = typed ?? base?.url;
+  if (!url) throw new SettingsEditError(`${at} URL: enter where its pages go`);
+  const newOrigin = typed === undefined ? null : originOf(typed);
+  const moved = base !== undefined && newOrigin !== null && newOrigin !== originOf(base.url);
   const common = { kind: row.kind, name: row.name?.trim() || undefined, url };
-  if (row.kind === 'webhook') return defined({ ...common, headers: base?.kind === 'webhook' ? base.headers : undefined });
+  if (row.kind === 'webhook') {
+    const headers = base?.kind === 'webhook' ? base.headers : undefined;
+    if (moved && headers && Object.keys(headers).length > 0) {
+      throw new SettingsEditError(`${at}: its header values (${Object.keys(headers).join(', ')}) were given for ${originOf(base.url)} and are not sent to ${newOrigin}; keep that host, or remove this notifier, add one for the new host and set its headers in the settings file`);
+    }
+    return defined({ ...common, headers });
+  }
   if (row.kind === 'slack') return defined(common);
   const old = base?.kind === 'alertmanager' ? base : undefined;
+  const untyped = [old?.password && row.password === undefined ? 'password' : null, old?.bearerToken && row.bearerToken === undefined ? 'bearer token' : null].filter(Boolean);
+  if (moved && untyped.length > 0) {
+    throw new SettingsEditError(`${at}: its ${untyped.join(' and ')} ${untyped.length > 1 ? 'were' : 'was'} given for ${originOf(old!.url)} and ${untyped.length > 1 ? 'are' : 'is'} not sent to ${newOrigin}; type ${untyped.length > 1 ? 'them' : 'it'} again for the new URL, or remove ${untyped.length > 1 ? 'them' : 'it'}`);
+  }
   const secret = (typed: string | undefined, kept: string | undefined) => (typed === undefined ? kept : typed || undefined);
   return defined({
     ...common, username: row.username || undefined, password: secret(row.password, old?.password), bearerToken: secret(row.bearerToken, old?.bearerToken),
     labels: old?.labels, repostIntervalSec: row.repostIntervalSec,
   });
+}
+
+/** The edit's list against the stored one; each stored notifier is kept by one row at most. */
+function resolveNotifiers(rows: NotifierEdit[], stored: Notifier[]): Array<Record<string, unknown>> {
+  const claimed = new Map<number, number>();
+  return rows.map((row, i) => resolveNotifier(row, i, stored, claimed));
 }
 
 /**
@@ -130,7 +171,7 @@ export function applySettingsEdit(stored: Settings, edit: SettingsEditShape): Se
     const { notifiers, heartbeatUrl, ...plain } = paging;
     nextPaging = {
       ...stored.paging, ...defined(plain),
-      notifiers: notifiers ? notifiers.map((row, i) => resolveNotifier(row, i, stored.paging.notifiers)) : stored.paging.notifiers,
+      notifiers: notifiers ? resolveNotifiers(notifiers, stored.paging.notifiers) : stored.paging.notifiers,
       heartbeatUrl: heartbeatUrl === undefined ? stored.paging.heartbeatUrl : heartbeatUrl === null ? null : heartbeatUrl.trim() || stored.paging.heartbeatUrl,
     };
   }

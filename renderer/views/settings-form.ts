@@ -134,6 +134,22 @@ export function urlProblem(value: string, kind: 'webhook' | 'slack' | 'alertmana
   return null;
 }
 
+/** scheme://host:port of a URL, or of a stored URL's hint (`https://host/…`); null when there is none. */
+function originOf(url: string | null): string | null {
+  try { return url ? new URL(url.replace(/…$/, '')).origin : null; } catch { return null; }
+}
+
+/** Stored secrets stay with the host they were given for (main refuses to keep them for another): a row sent elsewhere must type them again. */
+function movedSecrets(errors: Errors, row: NotifierRow): void {
+  const from = originOf(row.urlHint);
+  const to = originOf(row.url.trim());
+  if (row.from === null || !from || !to || from === to) return;
+  if (row.kind === 'webhook' && row.headerNames.length > 0) errors[fieldId.notifier(row, 'url')] = `Its headers stay with ${from}: keep that host, or add a new notifier for this one`;
+  if (row.kind !== 'alertmanager') return;
+  if (row.passwordSet && !row.password && !row.removePassword) errors[fieldId.notifier(row, 'password')] = `Type it again for the new host, or remove it: it was given for ${from}`;
+  if (row.tokenSet && !row.bearerToken && !row.removeToken) errors[fieldId.notifier(row, 'token')] = `Type it again for the new host, or remove it: it was given for ${from}`;
+}
+
 /** Every problem the form can see before main does, by field id. */
 export function validate(form: SettingsForm): Errors {
   const errors: Errors = {};
@@ -147,6 +163,7 @@ export function validate(form: SettingsForm): Errors {
   for (const row of form.notifiers) {
     const url = row.from === null && row.url.trim() === '' ? 'Enter where its pages go' : urlProblem(row.url, row.kind);
     if (url) errors[fieldId.notifier(row, 'url')] = url;
+    else movedSecrets(errors, row);
     if (row.name.trim() && !/^[\w .:-]{1,64}$/.test(row.name.trim())) errors[fieldId.notifier(row, 'name')] = 'Letters, digits, space, dot, colon, dash, underscore; at most 64';
     if (row.kind === 'alertmanager') {
       checkNumber(errors, fieldId.notifier(row, 'repost'), row.repostIntervalSec, 'repostIntervalSec', true);

@@ -71,18 +71,34 @@ describe('settings edit: secrets left out are kept', () => {
     assert.deepEqual(next.paging.checks, stored.paging.checks);
   });
 
-  it('a URL or credential typed anew replaces the stored one; an emptied credential is removed; a heartbeat can be turned off', () => {
+  it('a URL or credential typed anew replaces the stored one (a URL on the same host keeps its headers); an emptied credential is removed; a heartbeat can be turned off', () => {
     const rows = untouched();
     rows[0]!.url = 'https://hooks.example.test/NewHookPath0007';
     rows[2]!.password = '';
     rows[3]!.bearerToken = 'NewAmToken0008';
     const next = applySettingsEdit(stored, { revision: revisionOf(stored), paging: { notifiers: rows, heartbeatUrl: null } });
     assert.equal(next.paging.notifiers[0]!.url, 'https://hooks.example.test/NewHookPath0007');
-    assert.deepEqual((next.paging.notifiers[0] as { headers?: object }).headers, { authorization: 'Bearer HeaderSecret0004', 'x-team': 'ops' }, 'headers the form does not show are kept');
+    assert.deepEqual((next.paging.notifiers[0] as { headers?: object }).headers, { authorization: 'Bearer HeaderSecret0004', 'x-team': 'ops' }, 'headers the form does not show are kept while the host stays');
     assert.equal((next.paging.notifiers[2] as { password?: string }).password, undefined);
     assert.deepEqual((next.paging.notifiers[2] as { labels?: object }).labels, { team: 'ops' });
     assert.equal((next.paging.notifiers[3] as { bearerToken?: string }).bearerToken, 'NewAmToken0008');
     assert.equal(next.paging.heartbeatUrl, null);
+  });
+
+  it('a notifier moved to another host keeps what is not secret, and takes the credentials typed for it', () => {
+    const rows = untouched();
+    rows[1]!.url = 'https://chat.example.test/hook/NewChatPath0009';
+    rows[2] = { ...rows[2]!, url: 'https://am-new.example.test', password: 'RetypedAmPassword0010' };
+    rows[3] = { ...rows[3]!, url: 'https://am3.example.test', bearerToken: '' };
+    const next = applySettingsEdit(stored, { revision: revisionOf(stored), paging: { notifiers: rows } });
+    assert.deepEqual(next.paging.notifiers.slice(1), [
+      { kind: 'slack', name: 'chat', url: 'https://chat.example.test/hook/NewChatPath0009' },
+      { kind: 'alertmanager', name: 'am', url: 'https://am-new.example.test', username: 'pager', password: 'RetypedAmPassword0010', labels: { team: 'ops' }, repostIntervalSec: 120 },
+      { kind: 'alertmanager', url: 'https://am3.example.test' },
+    ]);
+    const plain = Settings.parse({ paging: { notifiers: [{ kind: 'webhook', url: 'https://hooks.example.test/a' }] } });
+    const moved = applySettingsEdit(plain, { revision: revisionOf(plain), paging: { notifiers: [{ from: 0, kind: 'webhook', url: 'https://other.example.test/b' }] } });
+    assert.deepEqual(moved.paging.notifiers, [{ kind: 'webhook', url: 'https://other.example.test/b' }], 'a webhook without headers has nothing to keep');
   });
 
   it('removes, reorders and adds notifiers; a new one needs its URL', () => {
@@ -134,6 +150,39 @@ describe('settings edit: refused, with a message, and nothing of it applied', ()
     refuse({ paging: { notifiers: untouched() } }, /changed since this form was loaded/);
     refuse({ revision: 'another', paging: { notifiers: untouched() } }, /changed since this form was loaded/);
     refuse({ revision: revisionOf(stored), paging: { notifiers: [{ from: 7, kind: 'slack' }] } }, /no longer stored/);
+  });
+
+  it('a kept notifier sent to another host without its stored secrets typed again: header values, a password, a bearer token', () => {
+    const rows = untouched();
+    rows[0]!.url = 'https://attacker.example.test/hook';
+    refuse({ revision: revisionOf(stored), paging: { notifiers: rows } },
+      /^SettingsEditError: notifier 1: its header values \(authorization, x-team\) were given for https:\/\/hooks\.example\.test and are not sent to https:\/\/attacker\.example\.test; keep that host, or remove this notifier/);
+    for (const url of ['http://hooks.example.test/T0/B0/HookPathSecret0001', 'https://hooks.example.test:8443/T0/B0/HookPathSecret0001']) {
+      rows[0]!.url = url;
+      refuse({ revision: revisionOf(stored), paging: { notifiers: rows } }, /notifier 1: its header values/);
+    }
+
+    const am = untouched();
+    am[2]!.url = 'http://attacker.example.test:9093';
+    refuse({ revision: revisionOf(stored), paging: { notifiers: am } },
+      /^SettingsEditError: notifier 3: its password was given for http:\/\/am\.example\.test:9093 and is not sent to http:\/\/attacker\.example\.test:9093; type it again for the new URL, or remove it$/);
+    am[2]!.url = 'http://am.example.test:9094';
+    refuse({ revision: revisionOf(stored), paging: { notifiers: am } }, /notifier 3: its password was given for http:\/\/am\.example\.test:9093 and is not sent to http:\/\/am\.example\.test:9094/);
+    const token = untouched();
+    token[3]!.url = 'https://attacker.example.test/';
+    refuse({ revision: revisionOf(stored), paging: { notifiers: token } }, /notifier 4: its bearer token was given for http:\/\/am2\.example\.test:9093 and is not sent to https:\/\/attacker\.example\.test/);
+  });
+
+  it('a kind changed under a kept notifier (its secret URL would serve the new kind), or one stored notifier kept twice', () => {
+    const toSlack = untouched();
+    toSlack[0] = { ...toSlack[0]!, kind: 'slack' };
+    refuse({ revision: revisionOf(stored), paging: { notifiers: toSlack } }, /^SettingsEditError: notifier 1: a stored webhook notifier cannot become a slack one; remove it and add a new slack notifier$/);
+    const toAm = untouched();
+    toAm[1] = { from: 1, kind: 'alertmanager' };
+    refuse({ revision: revisionOf(stored), paging: { notifiers: toAm } }, /notifier 2: a stored slack notifier cannot become an alertmanager one/);
+    const twice = untouched();
+    twice.push({ from: 0, kind: 'webhook', name: 'copy' });
+    refuse({ revision: revisionOf(stored), paging: { notifiers: twice } }, /^SettingsEditError: notifier 5 edits the same stored notifier as notifier 1; reload the settings$/);
   });
 
   it('unknown keys, by the request schema', () => {

@@ -60,6 +60,32 @@ describe('settings form (renderer): checks before main does', () => {
   });
 });
 
+describe('settings form (renderer): stored secrets stay with their host', () => {
+  it('asks for a password or token again when a kept notifier moves to another host, and for a new notifier when a webhook with headers does', () => {
+    const form = formFromView(view);
+    const am = form.notifiers[1]!;
+    am.url = 'http://am.example.test:9093/';
+    assert.deepEqual(validate(form), {}, 'the same host keeps them');
+    am.url = 'http://attacker.example.test:9093';
+    assert.equal(validate(form)[fieldId.notifier(am, 'password')], 'Type it again for the new host, or remove it: it was given for http://am.example.test:9093');
+    const sent = (edit: unknown) => () => applySettingsEdit(stored, SettingsEdit.parse(edit));
+    assert.throws(sent(editFromForm(form, view)), /notifier 2: its password was given for http:\/\/am\.example\.test:9093/, 'main refuses the same');
+    am.password = 'Retyped55';
+    assert.deepEqual(validate(form), {});
+    assert.equal((sent(editFromForm(form, view))().paging.notifiers[1] as { password?: string }).password, 'Retyped55');
+    am.password = '';
+    am.removePassword = true;
+    assert.deepEqual(validate(form), {});
+
+    const hooked = Settings.parse({ paging: { notifiers: [{ kind: 'webhook', url: 'https://hooks.example.test/FormHookSecret66', headers: { 'x-api-key': 'FormHeaderSecret77' } }] } });
+    const hookView = settingsView(hooked);
+    const hookForm = formFromView(hookView);
+    hookForm.notifiers[0]!.url = 'https://elsewhere.example.test/hook';
+    assert.equal(validate(hookForm)[fieldId.notifier(hookForm.notifiers[0]!, 'url')], 'Its headers stay with https://hooks.example.test: keep that host, or add a new notifier for this one');
+    assert.throws(() => applySettingsEdit(hooked, SettingsEdit.parse(editFromForm(hookForm, hookView))), /notifier 1: its header values \(x-api-key\)/);
+  });
+});
+
 describe('settings form (renderer): the edit it sends', () => {
   it('an untouched form sends no secret, and main keeps the stored settings exactly', () => {
     const edit = editFromForm(formFromView(view), view);
