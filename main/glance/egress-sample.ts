@@ -14,9 +14,18 @@ import { attribute, outboundSockets, parseProcessTable, parseSockets, processTre
 const LSOF_TIMEOUT_MS = 5_000;
 const LSOF_MAX_BYTES = 4 * 1024 * 1024;
 const LOOKUP_TIMEOUT_MS = 3_000;
-/** Names resolved per observation and reverse lookups made: bounded so a huge allowlist or a scanner cannot stall a sample. */
+/** Names resolved per observation: bounded so a huge allowlist cannot stall a sample. */
 const MAX_NAMES = 200;
-const MAX_REVERSE = 64;
+/**
+ * Reverse lookups started per hour: a scanner in the tree cannot make a
+ * sample wait on thousands of them, and an address past the budget is named
+ * in the next hour. A name is asked again after the hour (addresses are
+ * re-pointed), so a sampler that lives as long as the watcher keeps naming.
+ */
+export const REVERSE_LOOKUPS_PER_WINDOW = 64;
+export const REVERSE_TTL_MS = 3_600_000;
+/** Names kept: twice the hour's lookups, so only names already older than the hour make room. */
+const MAX_REVERSE_NAMES = 2 * REVERSE_LOOKUPS_PER_WINDOW;
 
 const withTimeout = <T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> =>
   Promise.race([promise.catch(() => fallback), new Promise<T>((resolve) => { setTimeout(() => resolve(fallback), ms).unref(); })]);
@@ -72,17 +81,32 @@ export async function buildNameBook(allowlist: HostPort[], config: HostPort[], p
   return { allowlist: listed, config: configured, proxies };
 }
 
-/** Reverse names, cached across samples of one observation. */
-export function reverseNamer(): (address: string, port: number) => Promise<string | null> {
-  const cache = new Map<string, Promise<string | null>>();
+type Lookup = (address: string, port: number) => Promise<string | null>;
+
+const systemReverse: Lookup = (address, port) => dns.lookupService(address, port).then(({ hostname }) => (hostname && hostname !== address ? hostname : null));
+
+/** Reverse names, cached across samples for an hour each, with at most REVERSE_LOOKUPS_PER_WINDOW lookups an hour. */
+export function reverseNamer(options: { now?: () => number; lookup?: Lookup } = {}): (address: string, port: number) => Promise<string | null> {
+  const now = options.now ?? Date.now;
+  const lookup = options.lookup ?? systemReverse;
+  const cache = new Map<string, { name: Promise<string | null>; at: number }>();
+  let window = { start: -Infinity, used: 0 };
   return (address, port) => {
-    let known = cache.get(address);
-    if (!known) {
-      known = cache.size >= MAX_REVERSE ? Promise.resolve(null)
-        : withTimeout(dns.lookupService(address, port).then(({ hostname }) => (hostname && hostname !== address ? hostname : null)), LOOKUP_TIMEOUT_MS, null);
-      cache.set(address, known);
+    const at = now();
+    const known = cache.get(address);
+    if (known && at - known.at < REVERSE_TTL_MS) return known.name;
+    if (at - window.start >= REVERSE_TTL_MS) window = { start: at, used: 0 };
+    // Over the budget: the old name if there is one, else none until the next hour.
+    if (window.used >= REVERSE_LOOKUPS_PER_WINDOW) return known?.name ?? Promise.resolve(null);
+    window.used++;
+    const name = withTimeout(lookup(address, port), LOOKUP_TIMEOUT_MS, null);
+    cache.delete(address);
+    cache.set(address, { name, at });
+    for (const oldest of cache.keys()) {
+      if (cache.size <= MAX_REVERSE_NAMES) break;
+      cache.delete(oldest);
     }
-    return known;
+    return name;
   };
 }
 

@@ -45,7 +45,7 @@ export interface ObserveRequest {
  */
 export class EgressSampler {
   private previous = new Set<string>();
-  private readonly reverse = reverseNamer();
+  private readonly reverse: ReturnType<typeof reverseNamer>;
   private book: Promise<Awaited<ReturnType<typeof buildNameBook>>> | null = null;
   private readonly world: World;
   private current: ServiceEnvironment;
@@ -54,6 +54,7 @@ export class EgressSampler {
   constructor(world: World, service: ServiceEnvironment) {
     this.world = world;
     this.current = service;
+    this.reverse = reverseNamer({ now: () => world.now().getTime() });
   }
 
   get service(): ServiceEnvironment { return this.current; }
