@@ -5,7 +5,7 @@ import { decideRoute, DEFAULT_PORTS } from '../probes/route.ts';
 import { allowlistTarget, defaultTargets, loadAllowlist, type AllowlistRow } from '../probes/targets.ts';
 import { compareWithAllowlist } from '../report/allowlist-observed.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
-import { EGRESS_RETAIN_MS, loadEgress, saveEgress } from '../store/egress-store.ts';
+import { EGRESS_RETAIN_MS, loadEgress, updateEgress } from '../store/egress-store.ts';
 import type { World } from '../world.ts';
 
 /** Samples at most once a second, and at most this many per observation: lsof is cheap, not free. */
@@ -92,10 +92,12 @@ export class EgressSampler {
     const sample = await this.take();
     if (sample === 'no-gateway') return sample;
     if (sample === null) return 'unavailable';
-    const path = this.world.files.egressObservations;
-    const merged = mergeSample(await loadEgress(path), sample, this.previous, EGRESS_RETAIN_MS);
-    this.previous = merged.sockets;
-    await saveEgress(path, merged.kept);
+    const previous = this.previous;
+    await updateEgress(this.world.files.egressObservations, (kept) => {
+      const merged = mergeSample(kept, sample, previous, EGRESS_RETAIN_MS);
+      this.previous = merged.sockets;
+      return merged.kept;
+    });
     return sample.connections.length;
   }
 
@@ -107,7 +109,13 @@ export class EgressSampler {
     const total = Math.min(MAX_SAMPLES, Math.max(1, Math.floor(request.durationMs / intervalMs) + 1));
     const startedAt = world.now();
     const started = performance.now();
-    let kept = await loadEgress(path);
+    // Merged into the file as it is when saved (the watcher may have added samples meanwhile), each with the sockets of the sample before it.
+    let unsaved: Array<{ sample: Sample; previous: Set<string> }> = [];
+    const save = async () => {
+      const merging = unsaved;
+      unsaved = [];
+      return updateEgress(path, (kept) => merging.reduce((k, { sample, previous }) => mergeSample(k, sample, previous, EGRESS_RETAIN_MS).kept, kept));
+    };
     let mine = emptyObservations();
     const findings: Finding[] = [];
     let samples = 0;
@@ -120,15 +128,15 @@ export class EgressSampler {
           : { id: 'egress.unavailable', severity: 'warn', title: "lsof could not list the gateway's sockets", fix: 'Install lsof, or run clawbar as the user the gateway runs as (or root)', remedy: null });
         break;
       }
-      const merged = mergeSample(kept, sample, this.previous, EGRESS_RETAIN_MS);
-      mine = mergeSample(mine, sample, this.previous, EGRESS_RETAIN_MS).kept;
-      kept = merged.kept;
+      const merged = mergeSample(mine, sample, this.previous, EGRESS_RETAIN_MS);
+      unsaved.push({ sample, previous: this.previous });
+      mine = merged.kept;
       this.previous = merged.sockets;
       samples++;
       request.onSample?.(samples, total, sample.connections.length);
-      if (samples % SAVE_EVERY === 0) await saveEgress(path, kept);
+      if (samples % SAVE_EVERY === 0) await save();
     }
-    if (samples > 0) await saveEgress(path, kept);
+    const kept = samples > 0 ? await save() : await loadEgress(path);
     const rows = await loadAllowlist(world.files.allowlist).catch(() => []);
     const compared = compareWithAllowlist(rows, mine, rowViaProxy(this.service));
     if (rows.length > 0 && compared && compared.seenNotAllowlisted.length > 0) {
