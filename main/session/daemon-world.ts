@@ -10,7 +10,7 @@ import { nodeBinary } from '../service/node-binary.ts';
 import { loadDaemonRuntime, saveDaemonRuntime } from '../store/daemon-runtime.ts';
 import { loadEgress } from '../store/egress-store.ts';
 import { countRecord, hourOf, loadLogState, pruneHours, saveLogState, summarise } from '../store/gateway-log-store.ts';
-import { listBaselines, loadBaseline, recentRuns, saveBaseline } from '../store/probe-baselines.ts';
+import { baselinesStamp, listBaselines, loadBaseline, recentRuns, saveBaseline } from '../store/probe-baselines.ts';
 import type { World } from '../world.ts';
 import { EgressSampler, rowViaProxy, type ObserveRequest } from './egress.ts';
 
@@ -38,6 +38,8 @@ export class DaemonWorld {
   private readonly world: World;
   private readonly noticed = new Map<string, string>();
   private sampler: EgressSampler | null = null;
+  /** The newest baseline as last listed, with the folder's modification time then. */
+  private newest: { stamp: number; value: { name: string; savedAt: string } | null } | null = null;
 
   constructor(world: World) {
     this.world = world;
@@ -125,9 +127,19 @@ export class DaemonWorld {
     return loadBaseline(this.world.files.probeBaselines, name);
   }
 
-  /** The newest saved baseline's name and time, or null. */
+  /**
+   * The newest saved baseline's name and time, or null. The upgrade watch
+   * asks every health look while a regression stands: the folder is listed
+   * and its files read again only when its modification time moved.
+   */
   async newestBaseline(): Promise<{ name: string; savedAt: string } | null> {
-    return (await listBaselines(this.world.files.probeBaselines))[0] ?? null;
+    const dir = this.world.files.probeBaselines;
+    const stamp = await baselinesStamp(dir);
+    if (stamp !== null && this.newest?.stamp === stamp) return this.newest.value;
+    const value = (await listBaselines(dir))[0] ?? null;
+    // A folder changed within the last second may change again within the same tick of the file system's clock (so against that clock, not the world's).
+    this.newest = stamp !== null && Date.now() - stamp > 1_000 ? { stamp, value } : null;
+    return value;
   }
 
   baselineNames(): Promise<string[]> {

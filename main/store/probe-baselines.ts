@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProbeBaseline, type Phases } from '../contract.ts';
 import { BASELINE_NAME, type RecentRuns } from '../probes/baseline.ts';
@@ -29,6 +29,11 @@ export async function listBaselines(dir: string): Promise<Array<{ name: string; 
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter((n) => BASELINE_NAME.test(n));
   const found = await Promise.all(names.slice(0, 500).map(async (name) => ({ name, baseline: await loadBaseline(dir, name) })));
   return found.flatMap(({ name, baseline }) => (baseline ? [{ name, savedAt: baseline.savedAt }] : [])).sort((a, b) => b.savedAt.localeCompare(a.savedAt));
+}
+
+/** The baselines folder's modification time (a save renames its file into the folder), or null when there is no folder. */
+export function baselinesStamp(dir: string): Promise<number | null> {
+  return stat(dir).then((s) => s.mtimeMs, () => null);
 }
 
 /** Enough of the probe log's tail for the last few runs of a large suite. */

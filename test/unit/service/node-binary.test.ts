@@ -40,4 +40,17 @@ describe('the node binary a service names', () => {
     await copyFile('/bin/false', fake);
     assert.equal((await nodeBinary(exec, fake, null))?.version, null);
   });
+
+  it('a binary whose version cannot be read is not asked again until the file moves', async () => {
+    const fake = join(home, 'silent-node');
+    await writeFile(fake, '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const before = asked.length;
+    const first = await nodeBinary(exec, fake, null);
+    assert.equal(first?.version, null);
+    assert.equal(await nodeBinary(exec, fake, first), first, 'the same file: still no version, and no second `--version`');
+    assert.equal(asked.length, before + 1);
+    await writeFile(fake, '#!/bin/sh\necho v24.3.0\n', { mode: 0o755 });
+    assert.equal((await nodeBinary(exec, fake, first))?.version, 'v24.3.0');
+    assert.equal(asked.length, before + 2);
+  });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { ProbeReport } from '../../../main/contract.ts';
 import { Session } from '../../../main/session/session.ts';
 import { buildWorld } from '../../../main/world.ts';
 import { makeHome, writeService } from '../../helpers/world.ts';
@@ -46,5 +47,30 @@ describe("the session's reading of the gateway's own log", () => {
     assert.deepEqual(notices.map((n) => [n.id, n.view]), [['gateway-log.proxy-auth', 'history']]);
     assert.deepEqual(await session.daemon.logNotices(service), [], 'a jump is noticed once an hour');
     assert.deepEqual((await session.daemon.gatewayLogSummary()).totals, summary.totals, 'metrics read the kept counts without reading further');
+  });
+});
+
+describe('the newest probe baseline, asked every health look while a regression stands', () => {
+  it('is read again only when the baselines folder changed', async () => {
+    const { home, cleanup } = await makeHome();
+    try {
+      const session = new Session(buildWorld({ env: { HOME: home, PATH: process.env.PATH }, platform: 'linux' }));
+      const report: ProbeReport = { schema: 'clawbar.probe/1', traceId: 't', startedAt: new Date().toISOString(), overall: 'ok', environment: { source: 'daemon', plistPath: null }, runtime: { execPath: process.execPath, nodeVersion: process.version, openssl: '3', daemonNode: null, note: null }, results: [], summary: { total: 0, ok: 0, failed: 0, byLayer: {}, durationMs: 1 }, findings: [] };
+      assert.equal(await session.daemon.newestBaseline(), null);
+      const one = await session.daemon.saveBaseline('one', report, []);
+      assert.deepEqual(await session.daemon.newestBaseline(), { name: 'one', savedAt: one.savedAt });
+      // A folder changed within the last second may change again within its clock tick: it is not trusted yet.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      assert.deepEqual(await session.daemon.newestBaseline(), { name: 'one', savedAt: one.savedAt });
+      // Written in place, the file changes but its folder does not: a look that reads no baseline file does not see it.
+      const file = join(session.world.files.probeBaselines, 'one.json');
+      await writeFile(file, JSON.stringify({ ...one, savedAt: '2099-01-01T00:00:00.000Z' }));
+      assert.deepEqual(await session.daemon.newestBaseline(), { name: 'one', savedAt: one.savedAt }, 'the folder unchanged: no baseline read');
+      const two = await session.daemon.saveBaseline('two', { ...report, traceId: 't2' }, []);
+      assert.ok(two.savedAt < '2099');
+      assert.deepEqual((await session.daemon.newestBaseline())?.name, 'one', 'a save changed the folder: read again, and the in-place edit made one the newest');
+    } finally {
+      await cleanup();
+    }
   });
 });
