@@ -67,9 +67,15 @@ export function probeNotice(previous: ProbeReport | null, next: ProbeReport): No
   };
 }
 
-/** A regression the automatic comparison after an upgrade found, from the finding it stands as: once per comparison. */
+/**
+ * A regression the automatic comparison after an upgrade found, from the
+ * finding it stands as: once per comparison (its time tells one from
+ * another with the same result). With nothing seen before (`previous` null:
+ * a watcher just restarted, or just followed) a finding already there is no
+ * news — the comparison was announced when it was made, maybe days ago.
+ */
 export function upgradeNotice(previous: readonly Finding[] | null, next: readonly Finding[]): Notice | null {
   const found = next.find((f) => f.id === 'probes.upgrade-regression');
-  if (!found || previous?.some((f) => f.id === found.id && f.title === found.title && f.detail === found.detail)) return null;
+  if (!found || !previous || previous.some((f) => f.id === found.id && (found.at ? f.at === found.at : f.title === found.title && f.detail === found.detail))) return null;
   return { id: found.id, title: found.title, body: (found.detail ?? '').split('\n').slice(0, 3).join('; '), view: 'probes' };
 }

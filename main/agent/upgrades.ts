@@ -84,7 +84,7 @@ export class UpgradeWatch {
     }
     await keeper.logWatch({ event: 'upgrade-check', ...check }).catch(() => undefined);
     this.port.say?.(checkLine(check));
-    const notice = upgradeNotice(null, [upgradeFinding(check)].filter((f) => f !== null));
+    const notice = upgradeNotice([], [upgradeFinding(check)].filter((f) => f !== null));
     if (notice) this.port.notify(notice);
     return check;
   }
@@ -99,14 +99,14 @@ export class UpgradeWatch {
 export function upgradeFinding(check: UpgradeCheck): Finding | null {
   const what = changesText(check.changes);
   const command = check.baseline ? `clawbar probe --compare ${check.baseline}` : 'clawbar probe';
-  if (check.error) return { id: 'probes.upgrade-check-failed', severity: 'warn', title: `The probe comparison after ${what} could not run: ${check.error}`, fix: `Run it by hand: ${command}`, remedy: viewRemedy('probes', command) };
+  if (check.error) return { id: 'probes.upgrade-check-failed', severity: 'warn', title: `The probe comparison after ${what} could not run: ${check.error}`, fix: `Run it by hand: ${command}`, remedy: viewRemedy('probes', command), at: check.at };
   if (check.regressions === 0) return null;
   return {
     id: 'probes.upgrade-regression', severity: 'warn',
     title: `Probe regression after ${what}: ${check.regressions} target${check.regressions === 1 ? '' : 's'} against baseline '${check.baseline}'`,
     detail: check.lines.slice(0, 5).join('\n'),
     fix: `See what changed (${command}); once the new numbers are expected, save a new baseline (clawbar probe --save-baseline NAME)`,
-    remedy: viewRemedy('probes', command),
+    remedy: viewRemedy('probes', command), at: check.at,
   };
 }
 

@@ -15,6 +15,8 @@ export const Finding = z.object({
   fix: z.string().nullable(),
   /** The same fix as data (fix kind and request, view, command): what every face shows and links to. */
   remedy: Remedy.nullable().optional(),
+  /** When the event a finding stands for happened (the comparison after an upgrade): one notice per event. Absent for findings about a state. */
+  at: z.string().optional(),
 });
 export type Finding = z.infer<typeof Finding>;
 
