@@ -95,7 +95,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly probing = new Map<'daemon' | 'shell', Promise<ProbeReport>>();
   private readonly busy = new Set<Busy>();
   private readonly failures = new Map<string, string>();
-  private loops: Periodic[] = [];
+  /** Each scheduled check's loop, with the interval it was started with. */
+  private loops = new Map<CheckId, { loop: Periodic; intervalMs: number }>();
+  /** Loops replaced after new settings, finishing a run in flight; stopping waits for them. */
+  private readonly retiring = new Set<Promise<void>>();
   private running = false;
   private paused = false;
   private lastEmitted = '';
@@ -198,13 +201,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.publish();
   }
 
+  /** New settings, in force at once; the loops follow in the background (a check in flight, an upgrade comparison say, is never waited for). */
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
     this.settings = Settings.parse({ ...this.settings, ...patch });
     this.extras.configure(this.settings);
-    if (this.running && !this.paused) {
-      await this.stopLoops();
-      this.startLoops(true);
-    }
+    if (this.running && !this.paused) this.followSettings();
     this.emit('settings', this.settings);
     this.publish();
     return this.settings;
@@ -212,18 +213,52 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private startLoops(afterWake: boolean): void {
     // While a watcher owns the schedules the app only shows its state; a second loop would page twice.
-    if (this.extras.following || this.loops.length > 0) return;
-    this.loops = this.checks().map((check) => {
-      const loop = new Periodic(check.intervalMs, () => this.track(check.id, check.busy, check.run));
+    if (this.extras.following || this.loops.size > 0) return;
+    for (const check of this.checks()) {
+      const loop = this.loopOf(check);
       loop.start((afterWake ? check.onWake : check.first) === 'later');
-      return loop;
-    });
+    }
+  }
+
+  private loopOf(check: Check): Periodic {
+    const loop = new Periodic(check.intervalMs, () => this.track(check.id, check.busy, check.run));
+    this.loops.set(check.id, { loop, intervalMs: check.intervalMs });
+    return loop;
+  }
+
+  /**
+   * After new settings, as after a wake but without waiting: a loop whose
+   * interval changed (or whose check came or went) is replaced, the new one
+   * starting once the old one's run in flight ends; the others keep their
+   * schedule, and those that look at once on wake look now (joining a run in
+   * flight), so new thresholds show without waiting a turn.
+   */
+  private followSettings(): void {
+    if (this.extras.following || this.loops.size === 0) return;
+    const wanted = new Map(this.checks().map((check) => [check.id, check]));
+    const ending = new Map<CheckId, Promise<void>>();
+    for (const [id, { loop, intervalMs }] of this.loops) {
+      const check = wanted.get(id);
+      if (check && check.intervalMs === intervalMs) {
+        if (check.onWake === 'now') void loop.runNow();
+        continue;
+      }
+      this.loops.delete(id);
+      const stopped: Promise<void> = loop.stop().finally(() => this.retiring.delete(stopped));
+      this.retiring.add(stopped);
+      ending.set(id, stopped);
+    }
+    for (const [id, check] of wanted) {
+      if (this.loops.has(id)) continue;
+      const loop = this.loopOf(check);
+      void (ending.get(id) ?? Promise.resolve()).then(() => { if (this.loops.get(id)?.loop === loop) loop.start(check.onWake === 'later'); });
+    }
   }
 
   private async stopLoops(): Promise<void> {
-    const loops = this.loops;
-    this.loops = [];
-    await Promise.all(loops.map((loop) => loop.stop()));
+    const loops = [...this.loops.values()];
+    this.loops = new Map();
+    await Promise.all([...loops.map(({ loop }) => loop.stop()), ...this.retiring]);
   }
 
   /** One sample of the gateway tree's connections into the kept window; lsof unable to look is this check's failure (a finding), said once in the watcher's log. */

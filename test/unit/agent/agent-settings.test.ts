@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { describe, it } from 'node:test';
+import { Agent } from '../../../main/agent/agent.ts';
+import { Settings } from '../../../main/settings.ts';
+import { startSntpServer } from '../../peers/sntp-server.ts';
+import { makeHome, writeService } from '../../helpers/world.ts';
+
+const waitUntil = async (check: () => boolean, ms = 8_000) => {
+  for (const started = Date.now(); !check() && Date.now() - started < ms;) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(check(), 'condition not reached in time');
+};
+
+/** A gateway whose /health answers the health check at once, or holds it until released: a check in flight for as long as the test wants. Others asking /health (the edges look) are answered and not counted. */
+async function holdingGateway() {
+  const held: Array<() => void> = [];
+  const gateway = { hits: 0, inFlight: 0, most: 0, hold: false, release: () => { for (const done of held.splice(0)) done(); } };
+  const server = createServer((req, res) => {
+    const answer = () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url === '/readyz' ? '{"ready":true,"failing":[],"uptimeMs":5000}' : req.url === '/startupz' ? '{"ok":true,"version":"2026.9.6"}' : '{"ok":true}');
+    };
+    if (req.url !== '/health' || req.headers['user-agent'] !== 'clawbar-health/0.1') return answer();
+    gateway.hits++;
+    gateway.inFlight++;
+    gateway.most = Math.max(gateway.most, gateway.inFlight);
+    const done = () => { gateway.inFlight--; answer(); };
+    if (!gateway.hold) return done();
+    held.push(done);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { gateway, port: (server.address() as { port: number }).port, close: () => server.close() };
+}
+
+describe('agent: new settings', () => {
+  it('are in force at once while a check is in flight: the reply does not wait for it, and the check is joined, not run twice', async () => {
+    const { gateway, port, close } = await holdingGateway();
+    const sntp = await startSntpServer({ offsetMs: 0 });
+    const { home, cleanup } = await makeHome();
+    let agent: Agent | undefined;
+    try {
+      await writeService(home, { port, env: { HOME: home, OPENCLAW_GATEWAY_PORT: String(port) } });
+      // Health every 200 ms from the options; listeners, metrics and the gateway log follow listenerIntervalSec from the settings.
+      agent = new Agent({
+        settings: Settings.parse({ ntpServer: `127.0.0.1:${sntp.port}` }), home, shellEnv: { HOME: home, PATH: process.env.PATH },
+        intervals: { healthMs: 200, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
+      });
+      const started = agent;
+      await agent.start();
+      await waitUntil(() => started.getState().lines.gateway.state === 'ok');
+
+      gateway.hold = true;
+      await waitUntil(() => gateway.inFlight === 1);
+      const asked = Date.now();
+      const settings = await agent.updateSettings({ clockWarnMs: 2_000, listenerIntervalSec: 600 });
+      const took = Date.now() - asked;
+      assert.ok(took < 1_000, `the new settings waited ${took} ms for the health check in flight`);
+      assert.equal(settings.clockWarnMs, 2_000);
+      assert.equal(agent.settings.listenerIntervalSec, 600);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(gateway.most, 1, 'the health check in flight was joined, not started again beside it');
+
+      gateway.hold = false;
+      gateway.release();
+      const before = gateway.hits;
+      await waitUntil(() => gateway.hits >= before + 2);
+      await agent.stop();
+      const stopped = gateway.hits;
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(gateway.hits, stopped, 'no checks after stop');
+      assert.equal(gateway.most, 1);
+    } finally {
+      gateway.release();
+      await agent?.stop();
+      close();
+      await sntp.stop();
+      await cleanup();
+    }
+  });
+
+  it('move a loop whose interval changed to its new interval, after a first look at once', { timeout: 30_000 }, async () => {
+    const { gateway, port, close } = await holdingGateway();
+    const sntp = await startSntpServer({ offsetMs: 0 });
+    const { home, cleanup } = await makeHome();
+    let agent: Agent | undefined;
+    try {
+      await writeService(home, { port, env: { HOME: home, OPENCLAW_GATEWAY_PORT: String(port) } });
+      agent = new Agent({
+        settings: Settings.parse({ ntpServer: `127.0.0.1:${sntp.port}`, healthIntervalSec: 3600 }), home, shellEnv: { HOME: home, PATH: process.env.PATH },
+        intervals: { listenersMs: 60_000, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
+      });
+      await agent.start();
+      await waitUntil(() => gateway.hits >= 1);
+      await new Promise((r) => setTimeout(r, 300));
+      const before = gateway.hits;
+      await agent.updateSettings({ healthIntervalSec: 5 });
+      await waitUntil(() => gateway.hits >= before + 1, 2_000);
+      await waitUntil(() => gateway.hits >= before + 2, 7_000);
+      await agent.stop();
+      assert.equal(gateway.most, 1);
+    } finally {
+      await agent?.stop();
+      close();
+      await sntp.stop();
+      await cleanup();
+    }
+  });
+});
