@@ -1,4 +1,4 @@
-import type { NotifierEdit, NotifierView, RuleView, SettingsEditShape, SettingsView } from './contract/settings.ts';
+import { STALE_SETTINGS, type NotifierEdit, type NotifierView, type RuleView, type SettingsEditShape, type SettingsView } from './contract/settings.ts';
 import { PAGE_CHECKS, ruleFor, type PageCheck } from './paging/rules.ts';
 import { Settings, type Notifier, type PagingSettings } from './settings-schema.ts';
 import { REDACTED } from './system/redact.ts';
@@ -12,16 +12,8 @@ import { REDACTED } from './system/redact.ts';
  * redacted value shown in the form can never be written back over the real one.
  */
 
-const revisions = new WeakMap<Settings, string>();
-
-/** A random name for one stored settings object (the agent replaces the object on every change); no secret goes into it. */
-export function revisionOf(settings: Settings): string {
-  const known = revisions.get(settings);
-  if (known) return known;
-  const revision = crypto.randomUUID();
-  revisions.set(settings, revision);
-  return revision;
-}
+/** The settings file as read just now: its settings and its revision (main/store/settings-file.ts). */
+export interface StoredSettings { settings: Settings; revision: string }
 
 /** Scheme and host of a secret URL: enough to recognise it, nothing of the path or query that makes it a password. */
 export function urlHint(url: string): string {
@@ -57,12 +49,12 @@ function inheritedRules(paging: PagingSettings): SettingsView['paging']['inherit
   return Object.fromEntries(PAGE_CHECKS.map((check) => [check, view(check)])) as SettingsView['paging']['inherited'];
 }
 
-/** What `settings:get` answers (the handler passes it through the redactor too, like every response). */
-export function settingsView(settings: Settings): SettingsView {
+/** What `settings:get` answers for the file as read (the handler passes it through the redactor too, like every response). */
+export function settingsView({ settings, revision }: StoredSettings): SettingsView {
   const { paging, ...rest } = settings;
   const { notifiers, heartbeatUrl, ...pagingRest } = paging;
   return {
-    ...rest, revision: revisionOf(settings),
+    ...rest, revision,
     paging: { ...pagingRest, notifiers: notifiers.map(notifierView), heartbeatHint: heartbeatUrl ? urlHint(heartbeatUrl) : null, inherited: inheritedRules(paging) },
   };
 }
@@ -100,9 +92,14 @@ const defined = <T extends object>(value: T): T => Object.fromEntries(Object.ent
 
 const article = (word: string) => (/^[aeiou]/.test(word) ? 'an' : 'a');
 
-/** scheme://host:port of a URL, or null when it does not parse (the schema then refuses the URL itself). */
+/** scheme://host:port of an http(s) URL; null for anything else, which the schema then refuses as a URL. */
 function originOf(url: string): string | null {
-  try { return new URL(url).origin; } catch { return null; }
+  try {
+    const parsed = new URL(url);
+    return /^https?:$/.test(parsed.protocol) ? parsed.origin : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -156,16 +153,18 @@ function resolveNotifiers(rows: NotifierEdit[], stored: Notifier[]): Array<Recor
 }
 
 /**
- * The stored settings with an edit applied, validated whole by the Settings
- * schema; throws SettingsEditError (and the caller writes nothing) when the
- * result is invalid, when the edit holds a redacted value, or when it keeps
- * a notifier's secrets by a place in a list that has changed since.
+ * The settings file as it is now with an edit applied, validated whole by
+ * the Settings schema; throws SettingsEditError (and the caller writes
+ * nothing) when the edit was made from another revision of the file (an
+ * editor or the watcher changed it since: its form would overwrite those
+ * changes, and keep secrets by places in a list that moved), when the
+ * result is invalid, or when the edit holds a redacted value.
  */
-export function applySettingsEdit(stored: Settings, edit: SettingsEditShape): Settings {
-  if (holdsRedacted(edit)) throw new SettingsEditError(`a redacted value cannot be saved: type the real value, or leave the field empty to keep the stored one`);
+export function applySettingsEdit(current: StoredSettings, edit: SettingsEditShape): Settings {
   const { paging, revision, ...rest } = edit;
-  const keeps = paging?.notifiers?.some((n) => n.from !== undefined) ?? false;
-  if (keeps && revision !== revisionOf(stored)) throw new SettingsEditError('the settings changed since this form was loaded; reload them and edit again');
+  if (revision !== current.revision) throw new SettingsEditError(`${STALE_SETTINGS}; reload it and edit again`);
+  if (holdsRedacted(edit)) throw new SettingsEditError(`a redacted value cannot be saved: type the real value, or leave the field empty to keep the stored one`);
+  const stored = current.settings;
   let nextPaging: unknown = stored.paging;
   if (paging) {
     const { notifiers, heartbeatUrl, ...plain } = paging;

@@ -1,5 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
+import { STALE_SETTINGS } from '../contract/settings.ts';
 import { History, type InvokeChannel, type InvokeRequest, type InvokeResponse } from '../ipc-contract.ts';
-import { applySettingsEdit, revisionOf, settingsView } from '../settings-edit.ts';
+import { applySettingsEdit, settingsView } from '../settings-edit.ts';
+import { openSettingsFile, type SettingsFile } from '../store/settings-file.ts';
 import type { Agent } from './agent.ts';
 
 export type Handlers = { [C in InvokeChannel]: (request: InvokeRequest<C>) => Promise<InvokeResponse<C>> };
@@ -7,6 +10,8 @@ export type Handlers = { [C in InvokeChannel]: (request: InvokeRequest<C>) => Pr
 export interface HandlerHooks {
   /** Puts text on the clipboard (Electron's clipboard in the app; a recorder in tests). */
   copyText?: (text: string) => void;
+  /** The settings file (the app's electron-store); by default the agent's world's, written atomically. */
+  settings?: SettingsFile;
 }
 
 /**
@@ -20,6 +25,13 @@ export interface HandlerHooks {
 export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers {
   const redactor = agent.session.world.redactor;
   const out = <T>(value: T): T => redactor.deep(value);
+  const file = hooks.settings ?? openSettingsFile(agent.session.world.files.settings);
+  /** The settings file as it is now, put in force in the agent when an editor changed it since the agent last read it. */
+  const current = async () => {
+    const now = await file.read();
+    if (!isDeepStrictEqual(now.settings, agent.settings)) await agent.updateSettings(now.settings);
+    return now;
+  };
   const handlers: Handlers = {
     'state:get': async () => agent.getState(),
     'state:refresh': async ({ check }) => agent.refresh(check ?? 'all'),
@@ -38,11 +50,16 @@ export function createHandlers(agent: Agent, hooks: HandlerHooks = {}): Handlers
       return { copied: hooks.copyText !== undefined, chars: text.length };
     },
     // Paging URLs and credentials never leave: the view shows where each notifier goes, an edit keeps what it leaves out.
-    'settings:get': async () => out(settingsView(agent.settings)),
-    // Validated whole before anything changes: a refused edit writes nothing.
-    'settings:set': async (edit) => out(settingsView(await agent.updateSettings(applySettingsEdit(agent.settings, edit)))),
+    'settings:get': async () => out(settingsView(await current())),
+    // The edit applies to the file as it is now, and only to the revision it was made from; validated whole, written, and only then in force.
+    'settings:set': async (edit) => {
+      const written = await file.write(applySettingsEdit(await current(), edit), edit.revision);
+      await agent.updateSettings(written.settings);
+      return out(settingsView(written));
+    },
+    // To the notifier the form shows, as the file holds it now.
     'paging:test': async ({ index, revision }) => {
-      if (revision !== revisionOf(agent.settings)) throw new Error('the settings changed since this form was loaded; reload them first');
+      if (revision !== (await current()).revision) throw new Error(`${STALE_SETTINGS}; reload it first`);
       return out(await agent.testPage(index));
     },
     'wizard:complete': async () => agent.completeFirstRun(),

@@ -31,8 +31,8 @@ async function start(): Promise<void> {
 
   // The settings file is read before the agent exists: the same name the agent's world gives it.
   const store = openSettingsStore(worldFiles(process.env, app.getPath('home'), process.platform).settings);
-  const agent = new Agent({ settings: store.read() });
-  const handlers = createHandlers(agent, { copyText: (text) => clipboard.writeText(text) });
+  const agent = new Agent({ settings: (await store.read()).settings });
+  const handlers = createHandlers(agent, { copyText: (text) => clipboard.writeText(text), settings: store });
   const gatewayLog = () => agent.service?.facts.service?.stdoutPath ?? join(agent.home, 'Library', 'Logs', 'openclaw', 'gateway.log');
   wireApp({ agent, handlers, store, paths, gatewayLog });
   await agent.start();

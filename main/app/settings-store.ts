@@ -3,6 +3,7 @@ import { ipcMain } from 'electron';
 import Store from 'electron-store';
 import { z } from 'zod';
 import { Settings } from '../settings-schema.ts';
+import { openSettingsFile, type SettingsFile } from '../store/settings-file.ts';
 
 /**
  * The app's settings live in the very file the CLI reads (`files.settings`:
@@ -10,6 +11,8 @@ import { Settings } from '../settings-schema.ts';
  * thresholds chosen in the app. electron-store checks the file against a
  * JSON schema derived from the zod Settings (one source of truth), and zod
  * checks again on every read and write, with the same rules the CLI uses.
+ * Reads, revisions and the refusal of a write over a changed file are the
+ * store's (main/store/settings-file.ts); electron-store writes.
  */
 
 /** The store's per-key JSON schema, from the zod Settings (defaults included, unknown keys tolerated like the CLI does). */
@@ -18,12 +21,8 @@ export function settingsJsonSchema(): Record<string, object> {
   return schema.properties ?? {};
 }
 
-export interface SettingsStore {
-  /** The file both the app and the CLI use. */
-  readonly path: string;
-  read(): Settings;
-  write(settings: Settings): Settings;
-}
+/** The file both the app and the CLI use, read as it is now and written only over the revision read. */
+export type SettingsStore = SettingsFile;
 
 /**
  * Opens the shared settings file. A file that does not match the schema is
@@ -43,14 +42,6 @@ export function openSettingsStore(path: string): SettingsStore {
   });
   // electron-store answers a synchronous IPC channel for renderer-side stores; ours live only in main, so close it.
   ipcMain.removeAllListeners('electron-store-get-data');
-  return {
-    path: store.path,
-    read: () => Settings.parse(store.store),
-    write: (settings) => {
-      const valid = Settings.parse(settings);
-      // Keys a newer clawbar wrote are kept: the file is shared across versions of the app and the CLI.
-      store.store = { ...store.store, ...valid };
-      return valid;
-    },
-  };
+  // Keys a newer clawbar wrote are kept (the file is shared across versions of the app and the CLI): the store writes the whole file as read, with the settings over it.
+  return openSettingsFile(store.path, (data) => { store.store = data; });
 }

@@ -44,10 +44,8 @@ export function wireApp({ agent, handlers, store, paths, gatewayLog }: WireOptio
   // Only the installed app is a login item; `npm start` would register node_modules' Electron instead.
   const applyLoginItem = (settings: Settings) => { if (app.isPackaged) app.setLoginItemSettings({ openAtLogin: settings.launchAtLogin }); };
   applyLoginItem(agent.settings);
-  agent.on('settings', (settings) => {
-    store.write(settings);
-    applyLoginItem(settings);
-  });
+  // Settings come from the file (a save writes it before the agent takes them, an editor's change is read back): nothing to write here.
+  agent.on('settings', applyLoginItem);
 
   const openFile = (path: string, what: string) => {
     void shell.openPath(path).then((error) => {
@@ -57,10 +55,11 @@ export function wireApp({ agent, handlers, store, paths, gatewayLog }: WireOptio
   const actions: MenuActions = {
     openView: open,
     // The shared file (the one the CLI reads) in the default editor, for what the popover's form does not edit;
-    // written out first so it exists; edits apply at the next start. A file that no longer parses is opened as it is, to be fixed.
+    // written out first so it exists; the agent reads an edit back within seconds. A file that no longer parses is opened as it is, to be fixed.
     openSettings: () => {
-      try { store.write(store.read()); } catch (error) { log('settings file does not parse', error); }
-      openFile(store.path, 'the settings');
+      void store.read().then((now) => store.write(now.settings, now.revision))
+        .catch((error: unknown) => log('settings file not written out', error))
+        .finally(() => openFile(store.path, 'the settings'));
     },
     runProbes: () => { agent.runProbes().catch((error: unknown) => log('probe run failed', error)); },
     copyReport: () => {

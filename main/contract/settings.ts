@@ -41,11 +41,17 @@ export const PagingView = PagingSettings.omit({ notifiers: true, heartbeatUrl: t
   inherited: perCheck(RuleView),
 });
 
-/** `settings:get`: every setting, paging without its secrets, and the revision an edit that keeps secrets must name. */
+/** Names one content of the settings file (a keyed hash of its bytes, main/store/settings-file.ts). */
+export const Revision = z.string().regex(/^[\w-]{1,64}$/);
+
+/** Begins the refusal of an edit or a test page made from a form older than the settings file; the popover offers to reload on it. */
+export const STALE_SETTINGS = 'the settings file changed since this form was loaded';
+
+/** `settings:get`: every setting, paging without its secrets, and the revision of the file they were read from. */
 export const SettingsView = Settings.omit({ paging: true }).extend({
   paging: PagingView,
-  /** Changes whenever the stored settings do: a notifier an edit keeps is found by its place in this revision's list. */
-  revision: z.string(),
+  /** Changes whenever the settings file does: every edit names it, and is refused once the file has changed. */
+  revision: Revision,
 });
 export type SettingsView = z.infer<typeof SettingsView>;
 
@@ -84,16 +90,18 @@ export type PagingEdit = z.infer<typeof PagingEdit>;
 /**
  * A settings change names only what changed: the schema's defaults are
  * stripped, or validating `{ healthIntervalSec: 30 }` would reset every
- * other setting to its default. Paging is edited with PagingEdit.
+ * other setting to its default. Paging is edited with PagingEdit. Every
+ * edit names the revision of the file it was made from: a file changed
+ * since (an editor, the watcher, another save) refuses it whole.
  */
 const patchShape = Object.fromEntries(Object.entries(Settings.shape).filter(([key]) => key !== 'paging')
   .map(([key, field]) => [key, (field as z.ZodDefault<z.ZodType>).unwrap().optional()]));
-export const SettingsEdit = z.object({ ...patchShape, paging: PagingEdit.optional(), revision: z.string().max(64).optional() })
+export const SettingsEdit = z.object({ ...patchShape, paging: PagingEdit.optional(), revision: Revision })
   .strict() as unknown as z.ZodType<SettingsEditShape, SettingsEditShape>;
-export type SettingsEditShape = Partial<Omit<Settings, 'paging'>> & { paging?: PagingEdit; revision?: string };
+export type SettingsEditShape = Partial<Omit<Settings, 'paging'>> & { paging?: PagingEdit; revision: string };
 
 /** "Send test page": the stored notifier at `index` of the settings revision the form shows. */
-export const TestPageRequest = z.object({ index: z.number().int().min(0).max(9), revision: z.string().max(64) }).strict();
+export const TestPageRequest = z.object({ index: z.number().int().min(0).max(9), revision: Revision }).strict();
 export const TestPageResult = z.object({
   notifier: z.string(), ok: z.boolean(), status: z.number().nullable(), via: z.enum(['direct', 'proxy']), error: z.string().nullable(), traceId: z.string(),
 });

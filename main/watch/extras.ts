@@ -158,7 +158,8 @@ export class AgentExtras {
     if (facts?.gateway.configPath) files.push({ role: 'config', path: facts.gateway.configPath });
     if (facts?.service?.plistPath) files.push({ role: 'plist', path: facts.service.plistPath });
     if (facts?.service?.envFilePath) files.push({ role: 'envFile', path: facts.service.envFilePath });
-    if (this.port.role === 'watcher') files.push({ role: 'settings', path: this.port.session.world.files.settings });
+    // The shared settings file too, in the app as in the watcher: an editor's change (Open Settings File) is in force without a restart.
+    files.push({ role: 'settings', path: this.port.session.world.files.settings });
     await this.config.poll(files);
   }
 

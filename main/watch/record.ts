@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { AgentState } from '../ipc-contract.ts';
 import { notifierName } from '../paging/bodies.ts';
 import type { Track } from '../paging/debounce.ts';
@@ -100,11 +101,13 @@ export class WatcherRecord {
     );
   }
 
-  /** The settings file changed: apply it, or keep the running settings when it no longer parses (and say so). */
+  /** The settings file changed: apply it, or keep the running settings when it no longer parses (and say so); the app's agent too. */
   async reloadSettings(): Promise<void> {
     const { keeper } = this.port.session;
     try {
       const settings = await this.port.session.settings();
+      // Already in force (the app's own save, or a change of layout only): nothing to reload.
+      if (isDeepStrictEqual(settings, this.port.settings())) return;
       await this.port.applySettings(settings);
       await keeper.logWatch({ event: 'settings-reloaded' });
       this.port.say?.('settings reloaded');

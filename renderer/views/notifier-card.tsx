@@ -3,7 +3,7 @@ import { api, type TestPageResult } from '../api.ts';
 import { Badge } from '../components/badge.tsx';
 import { Field } from '../components/field.tsx';
 import { errorText } from '../format.ts';
-import { fieldId, type Errors, type NotifierRow } from './settings-form.ts';
+import { fieldId, isStale, type Errors, type NotifierRow } from './settings-form.ts';
 
 export const KIND_LABEL: Record<NotifierRow['kind'], string> = { webhook: 'Webhook', slack: 'Slack', alertmanager: 'Alertmanager' };
 
@@ -35,9 +35,9 @@ function Credential(props: { row: NotifierRow; field: 'password' | 'token'; labe
  * One notifier in the settings form. A stored notifier's URL field starts
  * empty, its hint beside it: what is typed replaces the URL, an empty field
  * keeps it. "Send test page" sends to the stored notifier, so it waits
- * until the form is saved.
+ * until the form is saved (and is refused once the file changed since).
  */
-export function NotifierCard(props: { row: NotifierRow; index: number; errors: Errors; saved: boolean; revision: string; onChange: (row: NotifierRow) => void; onRemove: () => void }) {
+export function NotifierCard(props: { row: NotifierRow; index: number; errors: Errors; saved: boolean; revision: string; onChange: (row: NotifierRow) => void; onRemove: () => void; onStale: () => void }) {
   const { row, errors } = props;
   const [test, setTest] = useState<{ busy: boolean; result: TestPageResult | null; error: string | null }>({ busy: false, result: null, error: null });
   const set = (patch: Partial<NotifierRow>) => props.onChange({ ...row, ...patch });
@@ -47,7 +47,9 @@ export function NotifierCard(props: { row: NotifierRow; index: number; errors: E
     try {
       setTest({ busy: false, result: await api.testPage({ index: row.from!, revision: props.revision }), error: null });
     } catch (failure) {
-      setTest({ busy: false, result: null, error: errorText(failure) });
+      const text = errorText(failure);
+      setTest({ busy: false, result: null, error: text });
+      if (isStale(text)) props.onStale();
     }
   };
   const result = test.result;

@@ -107,6 +107,11 @@ export const fieldId = {
 
 export type Errors = Record<string, string>;
 
+/** How main's refusal of a form older than the settings file begins (main/contract/settings.ts; a unit test holds the two equal). */
+export const STALE_SETTINGS = 'the settings file changed since this form was loaded';
+/** Whether a failure is that refusal: the form offers to reload rather than to try again. */
+export const isStale = (message: string) => message.includes(STALE_SETTINGS);
+
 const REDACTED = '[redacted]';
 const wholeNumber = (value: string) => /^\d+$/.test(value.trim());
 

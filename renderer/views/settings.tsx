@@ -5,9 +5,10 @@ import { SkeletonRows } from '../components/skeleton.tsx';
 import { errorText } from '../format.ts';
 import { KIND_LABEL, NotifierCard } from './notifier-card.tsx';
 import { PagingRules } from './paging-rules.tsx';
-import { editFromForm, fieldId, formFromView, INTERVALS, newNotifier, validate, type NotifierRow, type SettingsForm } from './settings-form.ts';
+import { editFromForm, fieldId, formFromView, INTERVALS, isStale, newNotifier, validate, type NotifierRow, type SettingsForm } from './settings-form.ts';
 
-type Status = { tone: 'ok' | 'critical'; text: string } | null;
+/** What the save bar says; `reload` when the settings file changed under the form, which only a reload can go on from. */
+type Status = { tone: 'ok' | 'critical'; text: string; reload?: boolean } | null;
 
 /**
  * The settings the app and the headless watcher share (one file, which the
@@ -60,7 +61,8 @@ export function SettingsPage() {
       show(await api.setSettings(editFromForm(form, view)));
       setStatus({ tone: 'ok', text: 'Saved' });
     } catch (failure) {
-      setStatus({ tone: 'critical', text: `Not saved: ${errorText(failure)}` });
+      const text = errorText(failure);
+      setStatus({ tone: 'critical', text: `Not saved: ${text}`, reload: isStale(text) });
     } finally {
       setBusy(false);
     }
@@ -86,6 +88,7 @@ export function SettingsPage() {
         <ul class="notifiers">
           {form.notifiers.map((row, i) => (
             <NotifierCard key={row.key} row={row} index={i} errors={errors} saved={!dirty} revision={view.revision} onChange={(next) => setRow(i, next)}
+              onStale={() => setStatus({ tone: 'critical', text: 'The settings file changed since this form was loaded: reload it to send a test page', reload: true })}
               onRemove={() => change({ ...form, notifiers: form.notifiers.filter((_, j) => j !== i) }, 'set-notifiers')} />
           ))}
         </ul>
@@ -109,7 +112,9 @@ export function SettingsPage() {
 
       <div class="save-bar">
         <button type="submit" class="primary" disabled={busy || !dirty} data-testid="settings-save">{busy ? 'Saving…' : 'Save'}</button>
-        <button type="button" class="secondary" disabled={busy || !dirty} onClick={() => { setStatus(null); void load(); }}>Revert</button>
+        {status?.reload
+          ? <button type="button" class="secondary" disabled={busy} onClick={() => { setStatus(null); void load(); }} data-testid="settings-reload">Reload</button>
+          : <button type="button" class="secondary" disabled={busy || !dirty} onClick={() => { setStatus(null); void load(); }}>Revert</button>}
         <span class={`small grow ellipsis ${status?.tone === 'critical' ? 'error-text' : 'muted'}`} role="status" data-testid="settings-status" title={status?.text}>{status?.text ?? (dirty ? 'Unsaved changes' : '')}</span>
       </div>
     </form>

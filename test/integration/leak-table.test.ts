@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Agent } from '../../main/agent/agent.ts';
 import { createHandlers } from '../../main/agent/handlers.ts';
@@ -145,21 +145,25 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
 
   it('runs every app exit: IPC responses, events, notices and the copied report', async () => {
     const paging = ROWS.filter((r) => r.where === 'paging').map((r) => r.value);
+    const settings = Settings.parse({
+      ntpServer: '127.0.0.1:9', clockHttpDateUrls: [],
+      paging: {
+        notifiers: [
+          { kind: 'slack', name: 'ops', url: `http://127.0.0.1:9/services/${paging[0]}` },
+          { kind: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook', headers: { authorization: `Bearer ${paging[1]}` } },
+          { kind: 'alertmanager', name: 'am', url: 'http://127.0.0.1:9', username: 'pager', password: paging[2] },
+          { kind: 'alertmanager', name: 'am-token', url: 'http://127.0.0.1:9', bearerToken: paging[3] },
+        ],
+        heartbeatUrl: `http://127.0.0.1:9/beat/${paging[4]}`,
+      },
+    });
     const agent = new Agent({
-      settings: Settings.parse({
-        ntpServer: '127.0.0.1:9', clockHttpDateUrls: [],
-        paging: {
-          notifiers: [
-            { kind: 'slack', name: 'ops', url: `http://127.0.0.1:9/services/${paging[0]}` },
-            { kind: 'webhook', name: 'hook', url: 'http://127.0.0.1:9/hook', headers: { authorization: `Bearer ${paging[1]}` } },
-            { kind: 'alertmanager', name: 'am', url: 'http://127.0.0.1:9', username: 'pager', password: paging[2] },
-            { kind: 'alertmanager', name: 'am-token', url: 'http://127.0.0.1:9', bearerToken: paging[3] },
-          ],
-          heartbeatUrl: `http://127.0.0.1:9/beat/${paging[4]}`,
-        },
-      }), home, shellEnv: env, probeTimeoutMs: 500,
+      settings, home, shellEnv: env, probeTimeoutMs: 500,
       intervals: { healthMs: 60_000, listenersMs: 60_000, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
     });
+    // The settings file the agent was started from, as the app's is: the settings channels read and write it.
+    await mkdir(dirname(agent.session.world.files.settings), { recursive: true });
+    await writeFile(agent.session.world.files.settings, JSON.stringify(settings), { mode: 0o600 });
     agent.on('state', (state) => texts.push({ exit: 'event state', text: JSON.stringify(state) }));
     agent.on('progress', (progress) => texts.push({ exit: 'event progress', text: JSON.stringify(progress) }));
     agent.on('notify', (notice) => texts.push({ exit: 'event notify', text: JSON.stringify(notice) }));
@@ -170,7 +174,7 @@ describe('leak table: every secret shape through every exit', { timeout: 240_000
       const responses = {
         'state:get': await handlers['state:get']({}),
         'settings:get': await handlers['settings:get']({}),
-        'settings:set': await handlers['settings:set'](INVOKE['settings:set'].request.parse({ clockWarnMs: 2_000 })),
+        'settings:set': await handlers['settings:get']({}).then(({ revision }) => handlers['settings:set'](INVOKE['settings:set'].request.parse({ revision, clockWarnMs: 2_000 }))),
         // A save from the settings form that kept every notifier as it was (their secrets left out), and a test page to each.
         'settings:set (kept)': await handlers['settings:get']({}).then((view) => handlers['settings:set'](INVOKE['settings:set'].request.parse({
           revision: view.revision, paging: { notifiers: view.paging.notifiers.map((n, i) => ({ from: i, kind: n.kind, name: n.name, username: n.username })) },

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent } from '../../../main/agent/agent.ts';
 import { createHandlers } from '../../../main/agent/handlers.ts';
 import { AgentState, INVOKE } from '../../../main/ipc-contract.ts';
 import { Settings } from '../../../main/settings.ts';
+import { worldFiles } from '../../../main/world.ts';
 import { startSntpServer } from '../../peers/sntp-server.ts';
 import { makeHome, writeService } from '../../helpers/world.ts';
 
@@ -27,6 +30,10 @@ describe('agent lifecycle', () => {
     const { home, cleanup } = await makeHome();
     try {
       await writeService(home, { port, env: { HOME: home, OPENCLAW_GATEWAY_PORT: String(port), OPENAI_API_KEY: 'sk-lifecycle-0123456789abcdef' } });
+      // The settings file the agent was started from, as the app reads it: a save applies to it.
+      const settingsPath = worldFiles({ HOME: home }, home, process.platform).settings;
+      await mkdir(dirname(settingsPath), { recursive: true });
+      await writeFile(settingsPath, JSON.stringify({ ntpServer: `127.0.0.1:${sntp.port}` }));
       const agent = new Agent({ settings: Settings.parse({ ntpServer: `127.0.0.1:${sntp.port}` }), home, shellEnv: { HOME: home, PATH: process.env.PATH }, intervals: { healthMs: 100, listenersMs: 60_000, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 } });
       const states: AgentState[] = [];
       agent.on('state', (s: AgentState) => states.push(s));
@@ -48,7 +55,8 @@ describe('agent lifecycle', () => {
       assert.equal(agent.getState().paused, false);
 
       const handlers = createHandlers(agent);
-      const patched = await handlers['settings:set'](INVOKE['settings:set'].request.parse({ clockWarnMs: 2_000 }));
+      const { revision } = await handlers['settings:get']({});
+      const patched = await handlers['settings:set'](INVOKE['settings:set'].request.parse({ revision, clockWarnMs: 2_000 }));
       assert.equal(patched.clockWarnMs, 2_000);
       assert.equal(patched.ntpServer, `127.0.0.1:${sntp.port}`, 'a patch keeps the other settings');
       assert.equal((await handlers['wizard:complete']({})).firstRun, false);

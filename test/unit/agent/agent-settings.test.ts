@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent } from '../../../main/agent/agent.ts';
 import { Settings } from '../../../main/settings.ts';
+import { worldFiles } from '../../../main/world.ts';
 import { startSntpServer } from '../../peers/sntp-server.ts';
 import { makeHome, writeService } from '../../helpers/world.ts';
 
@@ -98,6 +101,33 @@ describe('agent: new settings', () => {
       await waitUntil(() => gateway.hits >= before + 2, 7_000);
       await agent.stop();
       assert.equal(gateway.most, 1);
+    } finally {
+      await agent?.stop();
+      close();
+      await sntp.stop();
+      await cleanup();
+    }
+  });
+
+  it('in the app as in the watcher, come from the settings file when an editor changes it', { timeout: 30_000 }, async () => {
+    const { port, close } = await holdingGateway();
+    const sntp = await startSntpServer({ offsetMs: 0 });
+    const { home, cleanup } = await makeHome();
+    let agent: Agent | undefined;
+    try {
+      await writeService(home, { port, env: { HOME: home, OPENCLAW_GATEWAY_PORT: String(port) } });
+      const path = worldFiles({ HOME: home }, home, process.platform).settings;
+      const file = { ntpServer: `127.0.0.1:${sntp.port}`, watch: { configPollSec: 1, configDebounceSec: 0 } };
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, JSON.stringify(file));
+      agent = new Agent({ settings: Settings.parse(file), home, shellEnv: { HOME: home, PATH: process.env.PATH }, intervals: { listenersMs: 60_000, clockMs: 60_000, probesMs: 3_600_000, serviceMs: 3_600_000 } });
+      const started = agent;
+      await agent.start();
+      assert.equal(agent.getState().owner?.kind, 'app');
+      await new Promise((r) => setTimeout(r, 1_500));
+      await writeFile(path, JSON.stringify({ ...file, clockWarnMs: 2_500, listenerExceptions: [{ port: 18790, reason: 'tailnet' }] }));
+      await waitUntil(() => started.settings.clockWarnMs === 2_500, 10_000);
+      assert.deepEqual(agent.settings.listenerExceptions, [{ port: 18790, reason: 'tailnet' }]);
     } finally {
       await agent?.stop();
       close();

@@ -50,9 +50,9 @@ describe('settings, test page and history over the app\'s IPC', () => {
       },
     }), { mode: 0o600 });
     const store = openSettingsStore(path);
-    agent = new Agent({ settings: store.read(), home, shellEnv: { HOME: home } });
+    agent = new Agent({ settings: (await store.read()).settings, home, shellEnv: { HOME: home } });
     const paths = { renderer: '/app/out/renderer', preload: '/app/out/preload/index.cjs', trayAssets: '/app/main/app/assets' };
-    wireApp({ agent, handlers: createHandlers(agent), store, paths, gatewayLog: () => `${home}/gateway.log` });
+    wireApp({ agent, handlers: createHandlers(agent, { settings: store }), store, paths, gatewayLog: () => `${home}/gateway.log` });
     const window = BrowserWindow.instances[0]!;
     const trusted = { sender: window.webContents, senderFrame: window.webContents.mainFrame };
     invoke = (channel, request) => ipcMain.invoke(channel, trusted, request) as never;
@@ -113,7 +113,8 @@ describe('settings, test page and history over the app\'s IPC', () => {
     await assert.rejects(invoke('settings:set', { revision: view.revision, paging: { notifiers: bad } }), /^Error: settings:set: notifier 1 URL: expected an http:\/\/ or https:\/\/ URL$/);
     await assert.rejects(invoke('settings:set', { revision: view.revision, paging: { notifiers: rows(view), confirmAfterSec: 1 } }), /settings:set: confirmation delay: Too small/);
     await assert.rejects(invoke('settings:set', { healthIntervalSec: 1 } as never), /settings:set: invalid request: healthIntervalSec: Too small/);
-    await assert.rejects(invoke('settings:set', { paging: { notifiers: rows(view) } }), /changed since this form was loaded/);
+    await assert.rejects(invoke('settings:set', { revision: 'an-older-revision', paging: { notifiers: rows(view) } }), /settings:set: the settings file changed since this form was loaded; reload it and edit again$/);
+    await assert.rejects(invoke('settings:set', { healthIntervalSec: 45 } as never), /settings:set: invalid request: revision/);
     const echoed = rows(view);
     echoed[0]!.url = view.paging.notifiers[0]!.urlHint.replace('…', '[redacted]');
     await assert.rejects(invoke('settings:set', { revision: view.revision, paging: { notifiers: echoed } }), /a redacted value cannot be saved/);
@@ -137,7 +138,7 @@ describe('settings, test page and history over the app\'s IPC', () => {
     assert.equal(alert.labels.alertname, 'ClawbarTestPage');
     assert.equal(receiver.on('/am/api/v2/alerts').at(-1)!.headers.authorization, `Basic ${Buffer.from(`pager:${SECRETS.amPassword}`).toString('base64')}`);
 
-    await assert.rejects(invoke('paging:test', { index: 0, revision: 'stale' }), /settings changed since this form was loaded/);
+    await assert.rejects(invoke('paging:test', { index: 0, revision: 'stale' }), /the settings file changed since this form was loaded; reload it first/);
     await assert.rejects(invoke('paging:test', { index: 7, revision: view.revision }), /there is no notifier 8/);
     // The pager appends its log lines in the background.
     let log = '';
@@ -148,6 +149,60 @@ describe('settings, test page and history over the app\'s IPC', () => {
     assert.match(log, /"event":"test","notifier":"hook","outcome":"sent"/);
     assert.match(log, /"event":"test","notifier":"am","outcome":"failed"/);
     for (const secret of Object.values(SECRETS)) assert.ok(!log.includes(secret), `${secret} in the page log`);
+  });
+
+  /** An editor's change to the file, as Open Settings File invites: the file is read, changed and written back in place. */
+  const handEdit = async (change: (file: Record<string, any>) => void) => {
+    const file = JSON.parse(await readFile(path, 'utf8')) as Record<string, any>;
+    change(file);
+    await writeFile(path, JSON.stringify(file, null, 2));
+  };
+
+  it('an editor\'s change between loading the form and saving it: the save is refused and writes nothing; reloaded, the form saves over it and keeps it, and the agent runs by it', async () => {
+    const view = await invoke('settings:get', {});
+    await handEdit((file) => {
+      file.listenerExceptions = [{ port: 18790, reason: 'tailnet, token auth' }];
+      file.clockWarnMs = 2_500;
+      file.paging.notifiers[0].headers = { authorization: 'Bearer EditedHeader7d1e' };
+      file.paging.notifiers[2].labels = { team: 'edited' };
+    });
+    const edited = await readFile(path, 'utf8');
+    const edit = rows(view);
+    await assert.rejects(invoke('settings:set', { revision: view.revision, healthIntervalSec: 50, paging: { notifiers: edit } }), /the settings file changed since this form was loaded; reload it and edit again/);
+    assert.equal(await readFile(path, 'utf8'), edited, 'the editor\'s change stands');
+    await assert.rejects(invoke('paging:test', { index: 0, revision: view.revision }), /the settings file changed since this form was loaded; reload it first/);
+
+    const reloaded = await invoke('settings:get', {});
+    assert.notEqual(reloaded.revision, view.revision);
+    assert.deepEqual(reloaded.listenerExceptions, [{ port: 18790, reason: 'tailnet, token auth' }]);
+    assert.deepEqual(agent.settings.listenerExceptions, [{ port: 18790, reason: 'tailnet, token auth' }], 'the agent runs by the file as it is now');
+    assert.equal(agent.settings.clockWarnMs, 2_500);
+    const saved = await invoke('settings:set', { revision: reloaded.revision, healthIntervalSec: 50, paging: { notifiers: rows(reloaded) } });
+    const file = JSON.parse(await readFile(path, 'utf8'));
+    assert.equal(file.healthIntervalSec, 50);
+    assert.deepEqual(file.listenerExceptions, [{ port: 18790, reason: 'tailnet, token auth' }]);
+    assert.equal(file.clockWarnMs, 2_500);
+    assert.deepEqual(file.paging.notifiers[0].headers, { authorization: 'Bearer EditedHeader7d1e' });
+    assert.deepEqual(file.paging.notifiers[2].labels, { team: 'edited' });
+    assert.equal((await stat(path)).mode & 0o777, 0o600);
+    assert.equal(agent.settings.healthIntervalSec, 50);
+
+    const sent = await invoke('paging:test', { index: 0, revision: saved.revision });
+    assert.equal(sent.ok, true);
+    assert.equal(receiver.on(`/hook/${SECRETS.hookPath}`).at(-1)!.headers.authorization, 'Bearer EditedHeader7d1e', 'the test page carries the header as the file holds it now');
+  });
+
+  it('a kept notifier pointed at another host is refused its stored header value, and a test page still goes where it was', async () => {
+    const view = await invoke('settings:get', {});
+    const before = await readFile(path, 'utf8');
+    const moved = rows(view);
+    const other = receiver.url('/taken').replace('127.0.0.1', 'localhost');
+    moved[0]!.url = other;
+    await assert.rejects(invoke('settings:set', { revision: view.revision, paging: { notifiers: moved } }), /notifier 1: its header values \(authorization\) were given for http:\/\/127\.0\.0\.1:\d+ and are not sent to http:\/\/localhost:\d+/);
+    assert.equal(await readFile(path, 'utf8'), before);
+    const sent = await invoke('paging:test', { index: 0, revision: view.revision });
+    assert.equal(sent.ok, true);
+    assert.deepEqual(receiver.on('/taken'), []);
   });
 
   it('history:get carries the gateway\'s log errors by layer and hour, whose hours add up to the last day', async () => {

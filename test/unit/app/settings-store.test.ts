@@ -21,17 +21,18 @@ describe('settings store shared with the CLI', () => {
   });
   afterEach(() => world.cleanup());
 
-  it('resolves to exactly the CLI\'s settings file and starts from the defaults', () => {
+  it('resolves to exactly the CLI\'s settings file and starts from the defaults', async () => {
     const store = openSettingsStore(path);
     assert.equal(store.path, path);
-    assert.deepEqual(store.read(), Settings.parse({}));
+    assert.deepEqual((await store.read()).settings, Settings.parse({}));
   });
 
   it('writes what the CLI then reads, keeping keys a newer version added', async () => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, JSON.stringify({ futureKey: 'kept' }));
     const store = openSettingsStore(path);
-    store.write({ ...store.read(), healthIntervalSec: 30, ntpServer: '127.0.0.1:12300', notifyClock: false, launchAtLogin: true });
+    const now = await store.read();
+    await store.write({ ...now.settings, healthIntervalSec: 30, ntpServer: '127.0.0.1:12300', notifyClock: false, launchAtLogin: true }, now.revision);
     const cli = await loadSettings(path);
     assert.equal(cli.healthIntervalSec, 30);
     assert.equal(cli.ntpServer, '127.0.0.1:12300');
@@ -41,18 +42,31 @@ describe('settings store shared with the CLI', () => {
 
   it('writes the settings file private to the user (it may hold paging webhooks and credentials)', async () => {
     const store = openSettingsStore(path);
-    store.write({ ...store.read(), healthIntervalSec: 45 });
+    const now = await store.read();
+    await store.write({ ...now.settings, healthIntervalSec: 45 }, now.revision);
     assert.equal((await stat(path)).mode & 0o777, 0o600);
+  });
+
+  it('refuses to write over a file an editor changed since it was read, and writes nothing', async () => {
+    const store = openSettingsStore(path);
+    const now = await store.read();
+    await writeFile(path, JSON.stringify({ listenerExceptions: [{ port: 18789, reason: 'tailnet' }] }));
+    await assert.rejects(store.write({ ...now.settings, healthIntervalSec: 45 }, now.revision), /the settings file changed since this form was loaded/);
+    assert.equal(await readFile(path, 'utf8'), JSON.stringify({ listenerExceptions: [{ port: 18789, reason: 'tailnet' }] }));
+    const again = await store.read();
+    await store.write({ ...again.settings, healthIntervalSec: 45 }, again.revision);
+    assert.deepEqual((await loadSettings(path)).listenerExceptions, [{ port: 18789, reason: 'tailnet' }], 'a save from the file as it is now keeps the edit');
   });
 
   it('refuses a file the schema rejects (and leaves it in place), like the CLI does', async () => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, JSON.stringify({ healthIntervalSec: 1 }));
-    assert.throws(() => openSettingsStore(path).read(), /healthIntervalSec/);
+    await assert.rejects(async () => openSettingsStore(path).read(), /healthIntervalSec/);
     await assert.rejects(loadSettings(path), /healthIntervalSec/);
     assert.equal(await readFile(path, 'utf8'), JSON.stringify({ healthIntervalSec: 1 }), 'never cleared');
     const store = openSettingsStore(worldFiles({}, `${world.home}/other`, process.platform).settings);
-    assert.throws(() => store.write({ ...store.read(), clockWarnMs: -1 }));
+    const now = await store.read();
+    await assert.rejects(store.write({ ...now.settings, clockWarnMs: -1 }, now.revision));
   });
 
   it('derives its JSON schema from the zod Settings, agreeing on good and bad values', () => {

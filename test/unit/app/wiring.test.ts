@@ -24,9 +24,13 @@ class FakeAgent extends EventEmitter {
 
 function wire() {
   const agent = new FakeAgent();
-  const written: Settings[] = [];
+  const written: Array<{ settings: Settings; revision: string }> = [];
   const handlers = Object.fromEntries(Object.keys(INVOKE).map((channel) => [channel, async () => ({ copied: true, chars: 42 })])) as unknown as Handlers;
-  const store = { path: '/tmp/config.json', read: () => agent.settings, write: (settings: Settings) => { written.push(settings); return settings; } };
+  const store = {
+    path: '/tmp/config.json',
+    read: async () => ({ settings: agent.settings, revision: 'rev-1' }),
+    write: async (settings: Settings, revision: string) => { written.push({ settings, revision }); return { settings, revision: 'rev-2' }; },
+  };
   const paths = { renderer: '/app/out/renderer', preload: '/app/out/preload/index.cjs', trayAssets: '/app/main/app/assets' };
   const wired = wireApp({ agent, handlers, store, paths, gatewayLog: () => '/Users/ops/Library/Logs/openclaw/gateway.log' });
   const window = BrowserWindow.instances[0]!;
@@ -86,7 +90,7 @@ describe('app wiring (agent ↔ tray, popover, notifications, IPC, power)', () =
     assert.deepEqual(window.webContents.sent.at(-1), { channel: 'view', payload: { view: 'listeners' } });
   });
 
-  it('forwards progress events and persists settings changes, applying launch at login', () => {
+  it('forwards progress events and applies launch at login from new settings, writing nothing back (a save wrote the file first; an editor\'s change came from it)', () => {
     app.isPackaged = true;
     const { agent, written, window } = wire();
     assert.deepEqual(calls.loginItems, [{ openAtLogin: false }]);
@@ -94,7 +98,7 @@ describe('app wiring (agent ↔ tray, popover, notifications, IPC, power)', () =
     assert.equal(window.webContents.sent.at(-1)!.channel, 'progress');
     const changed = Settings.parse({ launchAtLogin: true, healthIntervalSec: 30 });
     agent.emit('settings', changed);
-    assert.deepEqual(written, [changed]);
+    assert.deepEqual(written, []);
     assert.deepEqual(calls.loginItems.at(-1), { openAtLogin: true });
   });
 
@@ -114,13 +118,13 @@ describe('app wiring (agent ↔ tray, popover, notifications, IPC, power)', () =
     assert.deepEqual(agent.log, ['probes']);
     wired.actions.openGatewayLog();
     wired.actions.openSettings();
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(calls.opened, ['/Users/ops/Library/Logs/openclaw/gateway.log', '/tmp/config.json']);
     shell.openPathResult = 'Failed to open path';
     wired.actions.openGatewayLog();
     await new Promise((resolve) => setImmediate(resolve));
     assert.match(calls.errorBoxes[0]!.content, /gateway\.log: Failed to open path/);
-    assert.equal(written.length, 1, 'the settings file is written out before it is opened');
+    assert.deepEqual(written.map((w) => w.revision), ['rev-1'], 'the settings file is written out (over the revision just read) before it is opened');
     assert.equal(app.listenerCount('window-all-closed'), 1);
     app.emit('before-quit');
     assert.deepEqual(agent.log, ['probes', 'stop']);

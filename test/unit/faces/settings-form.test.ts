@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { SettingsEdit } from '../../../main/ipc-contract.ts';
 import { applySettingsEdit, settingsView } from '../../../main/settings-edit.ts';
 import { Settings } from '../../../main/settings-schema.ts';
-import { editFromForm, fieldId, formFromView, LIMITS, newNotifier, validate, type Limited } from '../../../renderer/views/settings-form.ts';
+import { STALE_SETTINGS } from '../../../main/contract/settings.ts';
+import { editFromForm, fieldId, formFromView, isStale, LIMITS, newNotifier, STALE_SETTINGS as RENDERER_STALE, validate, type Limited } from '../../../renderer/views/settings-form.ts';
 
 const stored = Settings.parse({
   ntpServer: 'time.example.test',
@@ -16,7 +17,8 @@ const stored = Settings.parse({
     checks: { gateway: { failureThreshold: 3, failureWindowSec: 300 }, clock: { enabled: false } },
   },
 });
-const view = settingsView(stored);
+const current = { settings: stored, revision: 'rev-of-the-file-1' };
+const view = settingsView(current);
 
 /** Where each limited field sits in the settings, to probe the zod schema at its edges. */
 const PATHS: Record<Limited, (n: number) => unknown> = {
@@ -60,6 +62,16 @@ describe('settings form (renderer): checks before main does', () => {
   });
 });
 
+describe('settings form (renderer): a form older than the settings file', () => {
+  it('knows main\'s refusal of it (the same words, held equal here), and nothing else, as a reason to reload', () => {
+    assert.equal(RENDERER_STALE, STALE_SETTINGS);
+    const refused = () => applySettingsEdit(current, SettingsEdit.parse({ ...editFromForm(formFromView(view), view), revision: 'rev-of-an-older-file' }));
+    assert.throws(refused);
+    try { refused(); } catch (error) { assert.ok(isStale((error as Error).message)); }
+    assert.equal(isStale('notifier 1 URL: expected an http:// or https:// URL'), false);
+  });
+});
+
 describe('settings form (renderer): stored secrets stay with their host', () => {
   it('asks for a password or token again when a kept notifier moves to another host, and for a new notifier when a webhook with headers does', () => {
     const form = formFromView(view);
@@ -68,7 +80,7 @@ describe('settings form (renderer): stored secrets stay with their host', () => 
     assert.deepEqual(validate(form), {}, 'the same host keeps them');
     am.url = 'http://attacker.example.test:9093';
     assert.equal(validate(form)[fieldId.notifier(am, 'password')], 'Type it again for the new host, or remove it: it was given for http://am.example.test:9093');
-    const sent = (edit: unknown) => () => applySettingsEdit(stored, SettingsEdit.parse(edit));
+    const sent = (edit: unknown) => () => applySettingsEdit(current, SettingsEdit.parse(edit));
     assert.throws(sent(editFromForm(form, view)), /notifier 2: its password was given for http:\/\/am\.example\.test:9093/, 'main refuses the same');
     am.password = 'Retyped55';
     assert.deepEqual(validate(form), {});
@@ -78,11 +90,11 @@ describe('settings form (renderer): stored secrets stay with their host', () => 
     assert.deepEqual(validate(form), {});
 
     const hooked = Settings.parse({ paging: { notifiers: [{ kind: 'webhook', url: 'https://hooks.example.test/FormHookSecret66', headers: { 'x-api-key': 'FormHeaderSecret77' } }] } });
-    const hookView = settingsView(hooked);
+    const hookView = settingsView({ settings: hooked, revision: 'rev-of-the-file-2' });
     const hookForm = formFromView(hookView);
     hookForm.notifiers[0]!.url = 'https://elsewhere.example.test/hook';
     assert.equal(validate(hookForm)[fieldId.notifier(hookForm.notifiers[0]!, 'url')], 'Its headers stay with https://hooks.example.test: keep that host, or add a new notifier for this one');
-    assert.throws(() => applySettingsEdit(hooked, SettingsEdit.parse(editFromForm(hookForm, hookView))), /notifier 1: its header values \(x-api-key\)/);
+    assert.throws(() => applySettingsEdit({ settings: hooked, revision: 'rev-of-the-file-2' }, SettingsEdit.parse(editFromForm(hookForm, hookView))), /notifier 1: its header values \(x-api-key\)/);
   });
 });
 
@@ -93,7 +105,7 @@ describe('settings form (renderer): the edit it sends', () => {
     for (const secret of ['FormSlackSecret11', 'FormAmPassword22', 'FormBeatSecret33', 'hooks.slack.com', 'hc.example.test']) assert.ok(!text.includes(secret), secret);
     assert.deepEqual(edit.paging?.notifiers, [{ kind: 'slack', from: 0, name: 'chat' }, { kind: 'alertmanager', from: 1, name: 'am', username: 'pager', repostIntervalSec: 90 }]);
     assert.equal('heartbeatUrl' in edit.paging!, false);
-    assert.deepEqual(applySettingsEdit(stored, SettingsEdit.parse(edit)), stored);
+    assert.deepEqual(applySettingsEdit(current, SettingsEdit.parse(edit)), stored);
   });
 
   it('typed values replace, removals remove, rule changes are kept as overrides', () => {
@@ -105,7 +117,7 @@ describe('settings form (renderer): the edit it sends', () => {
     form.checks.exposure.sendResolved = false;
     form.checks.clock.enabled = true;
     form.notifiers.push({ ...newNotifier('webhook'), name: 'new', url: 'http://127.0.0.1:8080/hook' });
-    const next = applySettingsEdit(stored, SettingsEdit.parse(editFromForm(form, view)));
+    const next = applySettingsEdit(current, SettingsEdit.parse(editFromForm(form, view)));
     assert.equal(next.paging.notifiers[0]!.url, 'https://hooks.slack.com/services/T0F/B0F/Replaced44');
     assert.equal((next.paging.notifiers[1] as { password?: string }).password, undefined);
     assert.equal(next.paging.heartbeatUrl, null);
