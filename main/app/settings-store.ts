@@ -9,10 +9,11 @@ import { openSettingsFile, type SettingsFile } from '../store/settings-file.ts';
  * The app's settings live in the very file the CLI reads (`files.settings`:
  * configDir/config.json), so `clawbar status` over SSH judges by the
  * thresholds chosen in the app. electron-store checks the file against a
- * JSON schema derived from the zod Settings (one source of truth), and zod
- * checks again on every read and write, with the same rules the CLI uses.
- * Reads, revisions and the refusal of a write over a changed file are the
- * store's (main/store/settings-file.ts); electron-store writes.
+ * JSON schema derived from the zod Settings (one source of truth) when it
+ * opens it and on every write, and zod checks on every read and write, with
+ * the same rules the CLI uses. Reads (the file as it is now), revisions and
+ * the refusal of a write over a changed file are the store's
+ * (main/store/settings-file.ts); electron-store does the writing.
  */
 
 /** The store's per-key JSON schema, from the zod Settings (defaults included, unknown keys tolerated like the CLI does). */
