@@ -4,7 +4,10 @@ import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent } from '../../../main/agent/agent.ts';
+import { createHandlers } from '../../../main/agent/handlers.ts';
+import { INVOKE } from '../../../main/ipc-contract.ts';
 import { Settings } from '../../../main/settings.ts';
+import { openSettingsFile } from '../../../main/store/settings-file.ts';
 import { worldFiles } from '../../../main/world.ts';
 import { startSntpServer } from '../../peers/sntp-server.ts';
 import { makeHome, writeService } from '../../helpers/world.ts';
@@ -132,6 +135,24 @@ describe('agent: new settings', () => {
       await agent?.stop();
       close();
       await sntp.stop();
+      await cleanup();
+    }
+  });
+
+  it('from a save whose write fails are not in force: the running settings stay as they were', async () => {
+    const { home, cleanup } = await makeHome();
+    const agent = new Agent({ settings: Settings.parse({}), home, shellEnv: { HOME: home } });
+    try {
+      const file = openSettingsFile(agent.session.world.files.settings);
+      const failing = { path: file.path, read: () => file.read(), write: async () => { throw new Error('EIO: the disk refused the write'); } };
+      const handlers = createHandlers(agent, { settings: failing });
+      const { revision } = await handlers['settings:get']({});
+      const before = agent.settings;
+      await assert.rejects(handlers['settings:set'](INVOKE['settings:set'].request.parse({ revision, healthIntervalSec: 45 })), /EIO: the disk refused the write/);
+      assert.equal(agent.settings, before);
+      assert.equal(agent.settings.healthIntervalSec, 60);
+    } finally {
+      await agent.stop();
       await cleanup();
     }
   });
