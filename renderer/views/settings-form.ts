@@ -7,6 +7,7 @@ import type { NotifierEdit, RuleView, SettingsEdit, SettingsView } from '../type
  * is left out of the edit — main then keeps the stored secret.
  */
 
+/** The settings schema's PAGE_CHECKS, which the renderer cannot import without bundling zod; a unit test holds the two together. */
 export const CHECKS = ['gateway', 'exposure', 'clock', 'egress', 'fixReverted'] as const;
 export type PageCheck = (typeof CHECKS)[number];
 export const CHECK_LABEL: Record<PageCheck, string> = { gateway: 'Gateway down', exposure: 'Exposure', clock: 'Clock', egress: 'Egress', fixReverted: 'Fix undone' };

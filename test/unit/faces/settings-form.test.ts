@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SettingsEdit } from '../../../main/ipc-contract.ts';
 import { applySettingsEdit, settingsView } from '../../../main/settings-edit.ts';
-import { Settings } from '../../../main/settings-schema.ts';
+import { PAGE_CHECKS, Settings } from '../../../main/settings-schema.ts';
 import { STALE_SETTINGS } from '../../../main/contract/settings.ts';
-import { editFromForm, fieldId, formFromView, isStale, LIMITS, newNotifier, STALE_SETTINGS as RENDERER_STALE, validate, type Limited } from '../../../renderer/views/settings-form.ts';
+import { CHECKS, editFromForm, fieldId, formFromView, isStale, LIMITS, newNotifier, STALE_SETTINGS as RENDERER_STALE, validate, type Limited } from '../../../renderer/views/settings-form.ts';
 
 const stored = Settings.parse({
   ntpServer: 'time.example.test',
@@ -35,6 +35,10 @@ describe('settings form (renderer): checks before main does', () => {
       const ok = (n: number) => Settings.safeParse(PATHS[key](n)).success;
       assert.deepEqual([ok(min - 1), ok(min), ok(max), ok(max + 1)], [false, true, true, false], key);
     }
+  });
+
+  it('its paged checks are the settings schema\'s', () => {
+    assert.deepEqual(CHECKS, PAGE_CHECKS);
   });
 
   it('says what is wrong, next to the field', () => {
