@@ -12,7 +12,7 @@ import { FirstRun } from '../store/first-run.ts';
 import type { Executor } from '../system/exec.ts';
 import { Periodic } from '../system/periodic.ts';
 import { buildWorld, type Env } from '../world.ts';
-import { FleetSignals, statusFromGlance } from './fleet.ts';
+import { FleetSignals, statusFromGlance, type Glance } from './fleet.ts';
 import { withService } from './fixes.ts';
 import { clockNotice, healthNotice, listenerNotices, probeNotice } from './notices.ts';
 import { snapshot } from './snapshot.ts';
@@ -317,8 +317,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (status) this.fixFindings = status.findings.filter((f) => f.id.startsWith('fix.'));
   }
 
-  private glance() {
-    return { health: this.healthReport, listeners: this.listenerReport, clock: this.clock };
+  private glance(): Glance {
+    return { health: this.healthReport, listeners: this.listenerReport, clock: this.clock, around: this.session.around({ service: this.service, health: this.healthReport }) };
   }
 
   /** Reads the service again; "Run probes now" then finds a probe child ready in the daemon's current world. */

@@ -1,17 +1,23 @@
-import type { ClockReport, HealthReport, ListenersReport, StatusReport } from '../contract.ts';
+import type { ClockReport, DownVerdict, EdgesReport, HealthReport, ListenersReport, StatusReport } from '../contract.ts';
 import { composeStatus } from '../glance/status.ts';
 import { startMetricsServer, type MetricsServer } from '../report/metrics-server.ts';
 import type { Session } from '../session/session.ts';
 import type { Settings } from '../settings-schema.ts';
 import { textfilePath, writeTextfile } from '../store/metrics-textfile.ts';
 
-export interface Glance { health: HealthReport | null; listeners: ListenersReport | null; clock: ClockReport | null }
+export interface Glance {
+  health: HealthReport | null;
+  listeners: ListenersReport | null;
+  clock: ClockReport | null;
+  /** The session's last look at the ways in and, while down, why (as `clawbar status` has them). */
+  around?: { edges: EdgesReport | null; verdict: DownVerdict | null };
+}
 
 /** The agent's latest answers as one status report, the shape `clawbar status` prints and the metrics read. */
 export function statusFromGlance(glance: Glance, settings: Settings): StatusReport | null {
   const { health, listeners, clock } = glance;
   if (!health || !listeners || !clock) return null;
-  return composeStatus({ health, listeners, clock }, settings);
+  return composeStatus({ health, listeners, clock }, settings, glance.around ? { edges: glance.around.edges, verdict: glance.around.verdict } : {});
 }
 
 /**
