@@ -5,7 +5,7 @@ import { SkeletonRows } from '../components/skeleton.tsx';
 import { errorText } from '../format.ts';
 import { KIND_LABEL, NotifierCard } from './notifier-card.tsx';
 import { PagingRules } from './paging-rules.tsx';
-import { editFromForm, fieldId, formFromView, INTERVALS, isStale, newNotifier, validate, type NotifierRow, type SettingsForm } from './settings-form.ts';
+import { editFromForm, fieldId, formFromView, INTERVALS, isStale, newNotifier, STALE_SETTINGS, validate, type NotifierRow, type SettingsForm } from './settings-form.ts';
 
 /** What the save bar says; `reload` when the settings file changed under the form, which only a reload can go on from. */
 type Status = { tone: 'ok' | 'critical'; text: string; reload?: boolean } | null;
@@ -62,7 +62,8 @@ export function SettingsPage() {
       setStatus({ tone: 'ok', text: 'Saved' });
     } catch (failure) {
       const text = errorText(failure);
-      setStatus({ tone: 'critical', text: `Not saved: ${text}`, reload: isStale(text) });
+      // The Reload button beside it says what to do; the line stays short enough to read whole.
+      setStatus(isStale(text) ? { tone: 'critical', text: `Not saved: ${STALE_SETTINGS}`, reload: true } : { tone: 'critical', text: `Not saved: ${text}` });
     } finally {
       setBusy(false);
     }
@@ -115,7 +116,7 @@ export function SettingsPage() {
         {status?.reload
           ? <button type="button" class="secondary" disabled={busy} onClick={() => { setStatus(null); void load(); }} data-testid="settings-reload">Reload</button>
           : <button type="button" class="secondary" disabled={busy || !dirty} onClick={() => { setStatus(null); void load(); }}>Revert</button>}
-        <span class={`small grow ellipsis ${status?.tone === 'critical' ? 'error-text' : 'muted'}`} role="status" data-testid="settings-status" title={status?.text}>{status?.text ?? (dirty ? 'Unsaved changes' : '')}</span>
+        <span class={`small grow ${status?.reload ? '' : 'ellipsis'} ${status?.tone === 'critical' ? 'error-text' : 'muted'}`} role="status" data-testid="settings-status" title={status?.text}>{status?.text ?? (dirty ? 'Unsaved changes' : '')}</span>
       </div>
     </form>
   );

@@ -1,6 +1,6 @@
 import '../helpers/electron-mock.ts';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -39,6 +39,7 @@ describe('the popover\'s Settings and gateway log errors, bridged to a real agen
   let agent: Agent;
   let receiver: Receiver;
   let settingsPath: string;
+  let store: ReturnType<typeof openSettingsStore>;
   const popovers: Popover[] = [];
   const texts: string[] = [];
 
@@ -66,13 +67,13 @@ describe('the popover\'s Settings and gateway log errors, bridged to a real agen
       },
     }), { mode: 0o600 });
     // As the app starts: the settings file read by the app's store, the agent, its handlers, and the wiring that persists changes.
-    const store = openSettingsStore(settingsPath);
+    store = openSettingsStore(settingsPath);
     agent = new Agent({
-      settings: store.read(), home: world.home, shellEnv, probeTimeoutMs: 5_000,
+      settings: (await store.read()).settings, home: world.home, shellEnv, probeTimeoutMs: 5_000,
       intervals: { healthMs: 2_000, listenersMs: 3_000, clockMs: 10_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
     });
     const paths = { renderer: join(ROOT, 'out', 'renderer'), preload: join(ROOT, 'out', 'preload', 'index.cjs'), trayAssets: join(ROOT, 'main', 'app', 'assets') };
-    wireApp({ agent, handlers: createHandlers(agent), store, paths, gatewayLog: () => world.logFile });
+    wireApp({ agent, handlers: createHandlers(agent, { settings: store }), store, paths, gatewayLog: () => world.logFile });
     await agent.completeFirstRun();
     await agent.start();
   });
@@ -85,7 +86,7 @@ describe('the popover\'s Settings and gateway log errors, bridged to a real agen
   });
 
   async function open(colorScheme: 'light' | 'dark', view: 'settings' | 'history'): Promise<Popover> {
-    const p = await openPopover(browser, agent, { colorScheme });
+    const p = await openPopover(browser, agent, { colorScheme, hooks: { settings: store } });
     popovers.push(p);
     if (view === 'settings') {
       await p.page.click('[data-testid="open-settings"]');
@@ -160,6 +161,38 @@ describe('the popover\'s Settings and gateway log errors, bridged to a real agen
     assert.equal(await page.inputValue(notifier(1, 'url')), '', 'the new URL is not shown back either');
   });
 
+  it('Settings: an editor\'s change after the form loaded: Save is refused and offers Reload; reloaded, the form shows the change and a save keeps it', async () => {
+    const p = await open('light', 'settings');
+    const { page } = p;
+    const file = JSON.parse(await readFile(settingsPath, 'utf8'));
+    file.healthIntervalSec = 50;
+    file.clockWarnMs = 2_500;
+    file.listenerExceptions = [{ port: 18790, reason: 'tailnet, token auth' }];
+    file.paging.notifiers[2].labels = { team: 'edited-by-hand' };
+    await writeFile(settingsPath, JSON.stringify(file, null, 2));
+    const edited = await readFile(settingsPath, 'utf8');
+
+    await page.fill(notifier(1, 'name'), 'chat-stale');
+    await page.click('[data-testid="settings-save"]');
+    await page.waitForSelector('[data-testid="settings-reload"]', { timeout: 10_000 });
+    assert.equal(await page.innerText('[data-testid="settings-status"]'), 'Not saved: the settings file changed since this form was loaded');
+    assert.equal(await readFile(settingsPath, 'utf8'), edited, 'the editor\'s change stands');
+    await shot(p, 'settings-stale');
+
+    await page.click('[data-testid="settings-reload"]');
+    await page.waitForFunction(() => (document.querySelector('#set-healthIntervalSec') as unknown as { value: string } | null)?.value === '50', null, { timeout: 10_000 });
+    assert.equal(await page.inputValue(notifier(1, 'name')), 'chat-ops', 'the reload shows the file, not the refused edit');
+    await page.fill(notifier(1, 'name'), 'chat-kept');
+    await page.click('[data-testid="settings-save"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="settings-status"]')?.textContent === 'Saved', null, { timeout: 10_000 });
+    const saved = JSON.parse(await readFile(settingsPath, 'utf8'));
+    assert.deepEqual([saved.healthIntervalSec, saved.clockWarnMs, saved.listenerExceptions, saved.paging.notifiers[2].labels, saved.paging.notifiers[1].name],
+      [50, 2_500, [{ port: 18790, reason: 'tailnet, token auth' }], { team: 'edited-by-hand' }, 'chat-kept']);
+    assert.equal(saved.paging.notifiers[2].password, PAGING.amPassword);
+    assert.equal((await stat(settingsPath)).mode & 0o777, 0o600);
+    assert.deepEqual(agent.settings.listenerExceptions, [{ port: 18790, reason: 'tailnet, token auth' }], 'the agent runs by the file as saved');
+  });
+
   it('Settings: a bad URL shows its message and writes nothing; main refuses one sent anyway', async () => {
     const p = await open('light', 'settings');
     const { page } = p;
@@ -209,7 +242,11 @@ describe('the popover\'s Settings and gateway log errors, bridged to a real agen
     }).catch(() => null);
     void chat;
     await waitFor('the provider call failing in the gateway log', async () => /\[model-fetch\] error provider=remote /.test(await readFile(world.logFile, 'utf8').catch(() => '')), 120_000, 1_000);
+    // How often the gateway retries within the test is its own business: a dozen more of its own failure records make the last hour's rate jump for sure.
+    const failure = (await readFile(world.logFile, 'utf8')).split('\n').findLast((line) => line.includes('[model-fetch] error provider=remote '))!;
+    await appendFile(world.logFile, `${failure}\n`.repeat(12));
     await waitFor('the agent counting it', async () => Object.keys((await agent.session.daemon.gatewayLogSummary()).lastDay.byLayer).length > 0, 30_000, 500);
+    await waitFor('the agent counting the seeded failures as a jump', async () => (await agent.session.daemon.gatewayLogSummary()).jumps.length > 0, 30_000, 500);
 
     const p = await open('light', 'history');
     const { page } = p;
@@ -236,8 +273,9 @@ describe('the popover\'s Settings and gateway log errors, bridged to a real agen
     assert.deepEqual(hosts, summary.lastDay.byHost.slice(0, 5).map((h) => h.host));
     assert.ok(hosts.includes(REMOTE), JSON.stringify(hosts));
     const jumped = await page.$$eval('[data-testid="gateway-log"] .log-layer.jumped', (rows) => rows.map((r) => r.getAttribute('data-layer')));
+    assert.ok(summary.jumps.length > 0, `the seeded failures make a layer jump: ${JSON.stringify(summary.lastHour.byLayer)}`);
     assert.deepEqual(jumped.sort(), summary.jumps.map((j) => j.layer).sort());
-    if (summary.jumps.length) assert.match(await page.innerText('[data-testid="rate-jumped"]'), /rate jumped: \d+ in the last hour, usually [\d.]+\/h/);
+    assert.match(await page.innerText('[data-testid="rate-jumped"]'), /rate jumped: \d+ in the last hour, usually [\d.]+\/h/);
     assert.ok(!(await page.innerText('body')).includes('[model-fetch]'), 'log lines are never shown');
     await page.locator('[data-testid="gateway-log"]').scrollIntoViewIfNeeded();
     await shot(p, 'history-log-errors');
