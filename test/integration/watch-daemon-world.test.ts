@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build as buildPlist, parse as parsePlist } from 'plist';
 import { Agent, type AgentIntervals } from '../../main/agent/agent.ts';
-import { AllowlistExport, DaemonRuntime, EgressObservations, ProbeReport } from '../../main/contract.ts';
+import { AllowlistExport, DaemonRuntime, EgressObservations, LastProbeRun, ProbeReport } from '../../main/contract.ts';
 import type { Notice } from '../../main/ipc-contract.ts';
 import { Settings } from '../../main/settings-schema.ts';
 import { gatewayWorld, type GatewayWorld } from '../helpers/fix-world.ts';
@@ -163,6 +163,13 @@ describe("the watcher's egress sampling and upgrade comparison, against the real
     assert.equal(finding.remedy?.command, 'clawbar probe --compare pre-upgrade');
     const runtime = DaemonRuntime.parse(JSON.parse(await readFile(paths().runtime, 'utf8')));
     assert.deepEqual([runtime.node?.path, runtime.pending, runtime.lastCheck?.regressions], [link, null, check!.regressions]);
+    // The comparison's runs are in the probe log, tagged; the last run is still the watcher's full run (the gateway's own targets too).
+    const probed = await jsonLines(join(watchPaths(gw.world).logs, 'probes.jsonl'));
+    const checkRuns = new Set(probed.filter((l) => l.purpose === 'upgrade-check').map((l) => l.traceId));
+    assert.equal(checkRuns.size, 3);
+    assert.ok(checkRuns.has(check!.traceId), JSON.stringify([...checkRuns]));
+    const last = LastProbeRun.parse(JSON.parse(await readFile(join(watchPaths(gw.world).state, 'last-probe.json'), 'utf8')));
+    assert.ok(!checkRuns.has(last.report.traceId) && last.targets.some((t) => t.kind === 'gateway-health'), JSON.stringify(last.targets));
     await stopWatcher();
   });
 
