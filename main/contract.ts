@@ -4,6 +4,8 @@
  * under contract/. Types are inferred from them so the two never disagree.
  */
 export * from './contract/remedy.ts';
+export { FIX_NEEDS, viewRemedy } from './contract/remedies.ts';
+export { fixRemedy } from './contract/remedy-checked.ts';
 export * from './contract/common.ts';
 export * from './contract/env.ts';
 export * from './contract/probe.ts';

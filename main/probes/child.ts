@@ -7,10 +7,25 @@
  * the request, so a child started ahead of time (the app's) has that done
  * before anyone asks, and a fresh one (the CLI's) still times no cold path.
  */
-import { ChildRequest, type ChildMessage } from '../contract.ts';
+import type { ChildMessage, ChildRequest } from '../contract.ts';
 import { redactUrl } from '../system/redact.ts';
 import { probeAll } from './target.ts';
 import { warmUp } from './warm-up.ts';
+
+/**
+ * The request's shape, checked without zod (loading it would cost the child
+ * ~40 ms before its first probe): the parent validated the request against
+ * ChildRequest before writing it, and validates every result that comes back.
+ */
+function asRequest(value: unknown): ChildRequest {
+  const r = value as Partial<ChildRequest> | null;
+  const strings = (list: unknown) => Array.isArray(list) && list.every((item) => typeof item === 'string');
+  if (!r || typeof r !== 'object' || !Array.isArray(r.targets) || !r.targets.every((t) => t && typeof t.url === 'string')
+    || !strings(r.dnsServers) || typeof r.compareResolvers !== 'object' || r.compareResolvers === null
+    || !Object.values(r.compareResolvers).every(strings) || !Number.isInteger(r.timeoutMs) || r.timeoutMs! <= 0
+    || (r.managedProxy !== null && typeof r.managedProxy?.url !== 'string')) throw new Error('the probe request is not one this child understands');
+  return r as ChildRequest;
+}
 
 const send = (message: ChildMessage) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
@@ -27,7 +42,7 @@ async function readStdin(limit = 4 * 1024 * 1024): Promise<string> {
 
 // Hello once warm: a child kept ready is then known to have nothing left to pay for.
 const warmed = warmUp().then(() => send({ type: 'hello', execPath: process.execPath, nodeVersion: process.version, openssl: process.versions.openssl ?? 'unknown' }));
-const request = ChildRequest.parse(JSON.parse(await readStdin()));
+const request = asRequest(JSON.parse(await readStdin()));
 await warmed;
 await probeAll(request.targets, {
   env: process.env,

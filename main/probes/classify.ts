@@ -1,4 +1,6 @@
-import { fixRemedy, viewRemedy, type Layer, type ProbeResult, type ProbeTarget, type Remedy } from '../contract.ts';
+import type { Layer, ProbeResult, ProbeTarget, Remedy } from '../contract.ts';
+// Without zod: the probe child classifies, and its parent checks every result against the contract.
+import { fixRemedyUnchecked as fixRemedy, viewRemedy } from '../contract/remedies.ts';
 import { isLoopbackHost, normalisedHost } from './route.ts';
 import type { ProbeFailure } from './state.ts';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import module from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ChildMessage, type ChildRequest, type ProbeResult } from '../contract.ts';
+import { ChildMessage, ChildRequest, type ProbeResult } from '../contract.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import { whichOnPath } from '../service/shell-diff.ts';
 import { isExecutable } from '../system/files.ts';
@@ -190,7 +190,8 @@ export class ProbeChild {
     if (this.child && !this.settled) {
       this.hold(true);
       this.killer = setTimeout(() => this.child?.kill('SIGKILL'), request.timeoutMs + 10_000);
-      this.child.stdin!.end(JSON.stringify(request));
+      // Validated here, where zod is loaded anyway: the child loads none (it would cost its start ~40 ms).
+      this.child.stdin!.end(JSON.stringify(ChildRequest.parse(request)));
     }
     return this.finished;
   }

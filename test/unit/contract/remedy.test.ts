@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixCommand, type FixArgs } from '../../../main/cli/fix-command.ts';
-import { FixRequest, fixRemedy, Remedy, viewRemedy, type ServiceFixRequest } from '../../../main/contract.ts';
+import { FixInput, FixKind, FixRequest, fixRemedy, Remedy, viewRemedy, type ServiceFixRequest } from '../../../main/contract.ts';
+import { FIX_NEEDS, fixRemedyUnchecked } from '../../../main/contract/remedies.ts';
 import { FixApply, INVOKE } from '../../../main/ipc-contract.ts';
 import { UsageError } from '../../../main/system/errors.ts';
 
@@ -25,6 +26,15 @@ describe('fixRemedy: the fix a diagnosis points at, with its request, what it st
 
   it('a value the request schema refuses is a bug in the diagnosis, caught where it is made', () => {
     assert.throws(() => fixRemedy('proxy', { url: 'proxy.corp' }), /url/i);
+  });
+
+  it('the probe child\'s zod-free table of what each fix needs is what FixRequest demands', () => {
+    for (const kind of FixKind.options) {
+      const check = FixRequest.safeParse({ kind });
+      const demanded = check.success ? [] : check.error.issues.map((issue) => FixInput.parse(issue.path[0]));
+      assert.deepEqual([...FIX_NEEDS[kind]].sort(), demanded.sort(), kind);
+      assert.deepEqual(fixRemedyUnchecked(kind), fixRemedy(kind), `${kind}: the child's remedy is the checked one`);
+    }
   });
 
   it('a complete request is exactly what the CLI and IPC accept', () => {

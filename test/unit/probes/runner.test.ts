@@ -68,3 +68,37 @@ describe('the probe child kept ready', () => {
     assert.equal(code, 0, 'exited on its own with the child still waiting');
   });
 });
+
+describe('the probe child\'s own start', () => {
+  /** Runs the child on `request` with a hook that lists every module it loads. */
+  async function runChild(request: string): Promise<{ code: number | null; stdout: string; stderr: string; loaded: string[] }> {
+    const hook = `import { registerHooks } from 'node:module'; const seen = [];
+      registerHooks({ load(url, context, next) { seen.push(url); return next(url, context); } });
+      process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(seen) + '\\n'));`;
+    return new Promise((resolve) => {
+      const child = execFile(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, join(ROOT, 'main', 'probes', 'child.ts')],
+        { timeout: 60_000, env: { PATH: process.env.PATH ?? '' } }, (error, stdout, stderr) => {
+          const line = stderr.split('\n').find((l) => l.startsWith('LOADED ')) ?? 'LOADED []';
+          resolve({ code: child.exitCode, stdout, stderr, loaded: JSON.parse(line.slice(7)) as string[] });
+        });
+      child.stdin!.end(request);
+    });
+  }
+
+  it('loads no zod and no contract schemas: its parent validates the request it sends and every result it gets back', async () => {
+    const run = await runChild(JSON.stringify(NOTHING));
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /"type":"hello"[\s\S]*"type":"done"/);
+    assert.ok(run.loaded.some((url) => url.endsWith('/main/probes/target.ts')), 'the hook saw the engine load');
+    assert.deepEqual(run.loaded.filter((url) => /\/node_modules\/zod\/|\/main\/contract(\.ts|\/(?!remedies\.ts))/.test(url)), []);
+  });
+
+  it('refuses a request of the wrong shape with a line its parent can show, and probes nothing', async () => {
+    for (const bad of ['{"targets":"all"}', JSON.stringify({ ...NOTHING, timeoutMs: -1 }), JSON.stringify({ ...NOTHING, compareResolvers: { a: [1] } })]) {
+      const run = await runChild(bad);
+      assert.equal(run.code, 1, bad);
+      assert.match(run.stderr, /the probe request is not one this child understands/);
+      assert.doesNotMatch(run.stdout, /"type":"(result|done)"/);
+    }
+  });
+});
