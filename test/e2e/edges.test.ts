@@ -3,12 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { Agent } from '../../main/agent/agent.ts';
-import { Settings } from '../../main/settings.ts';
+import type { Agent } from '../../main/agent/agent.ts';
 import { startNginx, type RunningNginx } from '../peers/nginx.ts';
 import { launchChromium, openPopover, type Popover } from './helpers/bridge.ts';
 import { buildRenderer, ROOT } from './helpers/renderer.ts';
-import { makeWorld, SECRETS, type E2EWorld } from './helpers/world.ts';
+import { makeWorld, SECRETS, worldAgent, type E2EWorld } from './helpers/world.ts';
 import { subdir } from '../helpers/world.ts';
 
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
@@ -27,13 +26,7 @@ describe('the popover shows the ways in and why the gateway is down', { timeout:
     const leaf = await world.pki.issue('edge', { sans: ['localhost', 'IP:127.0.0.1'] });
     nginx = await startNginx({ dir: await subdir(world.home, 'edge'), vhosts: [{ name: 'edge', serverNames: ['localhost'], cert: leaf.chain, key: leaf.key, protocols: 'TLSv1 TLSv1.1 TLSv1.2', proxyPass: `http://127.0.0.1:${world.service.port}` }] });
     browser = await launchChromium();
-    Object.assign(process.env, world.launchd.env);
-    agent = new Agent({
-      settings: Settings.parse({ ntpServer: `127.0.0.1:${world.chronyPort}` }),
-      home: world.home,
-      shellEnv: { HOME: world.home, ...world.launchd.env },
-      intervals: { healthMs: 1_000, listenersMs: 3_000, clockMs: 5_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
-    });
+    agent = worldAgent(world, { intervals: { healthMs: 1_000, listenersMs: 3_000, clockMs: 5_000, probesMs: 3_600_000, serviceMs: 3_600_000 } });
     await agent.completeFirstRun();
     await agent.start();
     popover = await openPopover(browser, agent, { colorScheme: 'light' });

@@ -3,12 +3,11 @@ import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { Agent } from '../../main/agent/agent.ts';
+import type { Agent } from '../../main/agent/agent.ts';
 import type { Notice } from '../../main/ipc-contract.ts';
-import { Settings } from '../../main/settings.ts';
 import { launchChromium, openPopover, type Popover } from './helpers/bridge.ts';
 import { buildRenderer, ROOT } from './helpers/renderer.ts';
-import { makeWorld, SECRETS, type E2EWorld } from './helpers/world.ts';
+import { makeWorld, SECRETS, worldAgent, type E2EWorld } from './helpers/world.ts';
 import { subdir } from '../helpers/world.ts';
 
 // Page functions run in Chromium; this is the little of the DOM they touch.
@@ -31,12 +30,7 @@ describe('the popover renderer, bridged to a real agent against real peers', { t
     await mkdir(SHOTS, { recursive: true });
     [world] = await Promise.all([makeWorld(), buildRenderer()]);
     browser = await launchChromium();
-    // The agent runs in this process: its launchctl calls must reach this world's launchd.
-    Object.assign(process.env, world.launchd.env);
-    agent = new Agent({
-      settings: Settings.parse({ ntpServer: `127.0.0.1:${world.chronyPort}` }),
-      home: world.home,
-      shellEnv: { HOME: world.home, ...world.launchd.env },
+    agent = worldAgent(world, {
       intervals: { healthMs: HEALTH_MS, listenersMs: 4_000, clockMs: 5_000, probesMs: 3_600_000, serviceMs: 3_600_000 },
       probeTimeoutMs: 5_000,
     });

@@ -4,12 +4,15 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build as buildPlist, parse as parsePlist } from 'plist';
 import { FixOutcome, ProbeReport, StatusReport } from '../../main/contract.ts';
+import { startNginx, type RunningNginx } from '../peers/nginx.ts';
 import { installWithOpenclaw, type InstalledService } from '../peers/openclaw-install.ts';
 import { QUIET_CONFIG } from '../peers/openclaw.ts';
 import { installLaunchctlStandin, type LaunchctlStandin } from '../peers/launchd-standin.ts';
 import { openclawUpkeep, type UpkeepAction, type UpkeepResult } from '../peers/openclaw-upkeep.ts';
 import { freePort, waitFor } from '../peers/peer.ts';
-import { cliEnv, runCli, type CliRun } from './world.ts';
+import { makePki, type Pki } from '../peers/pki.ts';
+import { startTinyproxy, type RunningTinyproxy } from '../peers/tinyproxy.ts';
+import { cliEnv, makeHome, runCli, subdir, type CliRun } from './world.ts';
 
 /** Bytes and mode of each file, or null when it does not exist: what "byte for byte" is checked against. */
 export async function snapshot(paths: string[]): Promise<Record<string, { bytes: string; mode: number } | null>> {
@@ -100,6 +103,54 @@ export async function gatewayWorld(world: string, options: GatewayWorldOptions =
       await ready();
     },
   };
+}
+
+export interface FixPeers {
+  /** The CA a fix is asked to trust; nginx's certificate is signed by it. */
+  pki: Pki;
+  /** nginx on loopback, vhost `valid` for localhost: fails on tls-trust until the gateway trusts `pki`'s CA. */
+  nginx: RunningNginx;
+  /** An authenticated forward proxy (user `ops`), the right one for a proxy fix. */
+  proxy: RunningTinyproxy;
+  /** A gateway world in its own folder `name` of this temporary home, stopped with the peers. */
+  gatewayWorld(name: string, options?: GatewayWorldOptions): Promise<GatewayWorld>;
+  /** Stops every gateway world made, then the proxy and nginx, and removes the home. */
+  stop(): Promise<void>;
+}
+
+/**
+ * What the fixes against the real gateway are tried on: a private CA, nginx
+ * serving a certificate from it, and an authenticated tinyproxy, in a
+ * temporary home. Whatever started is stopped again if a later step fails.
+ */
+export async function startFixPeers(proxyPassword: string): Promise<FixPeers> {
+  const { home, cleanup } = await makeHome();
+  const worlds: GatewayWorld[] = [];
+  let nginx: RunningNginx | undefined;
+  let proxy: RunningTinyproxy | undefined;
+  const stop = async () => {
+    for (const w of worlds) await w.standin.stopAll();
+    await proxy?.stop();
+    await nginx?.stop();
+    await cleanup();
+  };
+  try {
+    const pki = await makePki(await subdir(home, 'pki'));
+    const good = await pki.issue('good', { sans: ['localhost', 'IP:127.0.0.1'] });
+    nginx = await startNginx({ dir: await subdir(home, 'nginx'), vhosts: [{ name: 'valid', serverNames: ['localhost'], cert: good.chain, key: good.key }] });
+    proxy = await startTinyproxy({ dir: await subdir(home, 'proxy'), user: 'ops', password: proxyPassword });
+    return {
+      pki, nginx, proxy, stop,
+      gatewayWorld: async (name, options) => {
+        const w = await gatewayWorld(await subdir(home, name), options);
+        worlds.push(w);
+        return w;
+      },
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /** Every file under `dir` (bounded), for searching logs and bundles for leaked secrets. */

@@ -1,7 +1,9 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NODE24, QUIET_CONFIG, startGateway, type RunningGateway } from '../peers/openclaw.ts';
 import { Peer, waitFor } from '../peers/peer.ts';
-import { CLI, cliEnv } from './world.ts';
+import { startSntpServer } from '../peers/sntp-server.ts';
+import { CLI, cliEnv, subdir, writeService } from './world.ts';
 
 /** Where a temporary HOME keeps clawbar's files on Linux (XDG defaults), as the CLI and the agent derive them. */
 export function watchPaths(world: string) {
@@ -16,6 +18,41 @@ export function watchPaths(world: string) {
     watchState: join(state, 'watch-state.json'),
     lock: join(state, 'watch.lock'),
     textfileDir: join(state, 'metrics'),
+  };
+}
+
+export interface WatchedGateway {
+  /** The HOME the watcher runs in: its OpenClaw service points at the gateway. */
+  world: string;
+  gateway: RunningGateway;
+  /** Starts the gateway again (after a test stopped it) in its own HOME on the same port, its stop pushed onto `stops`. */
+  restartGateway(): Promise<RunningGateway>;
+  /** An SNTP server at no offset, as `host:port` for the ntpServer setting. */
+  ntpServer: string;
+}
+
+/**
+ * What a watcher watches: an SNTP server, the real gateway in its own HOME
+ * (root/gateway), and a second HOME (root/world) whose OpenClaw service
+ * points at that gateway. Each stop is pushed onto `stops` as soon as its
+ * peer is up, so a step that fails later leaves nothing running.
+ */
+export async function startWatchedGateway(root: string, stops: Array<() => Promise<unknown>>): Promise<WatchedGateway> {
+  const sntp = await startSntpServer({ offsetMs: 0 });
+  stops.push(() => sntp.stop());
+  const gwHome = await subdir(root, 'gateway');
+  const gateway = await startGateway({ home: gwHome, config: QUIET_CONFIG });
+  stops.push(() => gateway.stop());
+  const world = await subdir(root, 'world');
+  const svc = await writeService(world, { nodePath: NODE24, port: gateway.port, env: { HOME: world, OPENCLAW_GATEWAY_PORT: String(gateway.port) } });
+  await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { port: gateway.port, auth: { mode: 'none' } } }));
+  return {
+    world, gateway, ntpServer: `127.0.0.1:${sntp.port}`,
+    restartGateway: async () => {
+      const again = await startGateway({ home: gwHome, port: gateway.port, config: QUIET_CONFIG });
+      stops.push(() => again.stop());
+      return again;
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { build as buildPlist, buildBinary } from 'plist';
 import { formatEnvFile } from '../../main/service/env-file-format.ts';
 import { OPENCLAW_WRAPPER_TEXT } from '../../main/service/layout.ts';
+import { worldFiles } from '../../main/world.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'clawbar.js');
@@ -21,6 +22,12 @@ export async function subdir(root: string, name: string): Promise<string> {
 export async function makeHome(prefix = 'clawbar-test-'): Promise<{ home: string; cleanup: () => Promise<void> }> {
   const home = await mkdtemp(join(tmpdir(), prefix));
   return { home, cleanup: () => rm(home, { recursive: true, force: true }) };
+}
+
+/** A temporary HOME and where clawbar's settings file goes in it, as the CLI and the app both derive it (not written yet). Removed by `cleanup`. */
+export async function makeSettingsHome(): Promise<{ home: string; settingsPath: string; cleanup: () => Promise<void> }> {
+  const { home, cleanup } = await makeHome();
+  return { home, settingsPath: worldFiles({}, home, process.platform).settings, cleanup };
 }
 
 export interface ServiceOptions {

@@ -4,47 +4,26 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OPENCLAW_ENV_HEADER } from '../../main/service/env-file.ts';
-import { filesUnder, gatewayWorld as makeWorld, snapshot, type GatewayWorld } from '../helpers/fix-world.ts';
+import { filesUnder, gatewayWorld as makeWorld, snapshot, startFixPeers, type FixPeers, type GatewayWorld } from '../helpers/fix-world.ts';
 import { makeHome, runCli } from '../helpers/world.ts';
-import { startNginx } from '../peers/nginx.ts';
 import { makePki, type Pki } from '../peers/pki.ts';
-import { startTinyproxy } from '../peers/tinyproxy.ts';
 
 const PROXY_PASSWORD = 'Pr0xy-Fix-Secret-7731';
 
 describe('clawbar fix against the real gateway, restarted by a launchctl stand-in', { timeout: 900_000 }, () => {
-  let home: string;
-  let cleanup: () => Promise<void>;
-  let pki: Pki;
-  let nginx: Awaited<ReturnType<typeof startNginx>>;
-  let proxy: Awaited<ReturnType<typeof startTinyproxy>>;
-  const worlds: GatewayWorld[] = [];
-  const gatewayWorld = async (...args: Parameters<typeof makeWorld>) => { const w = await makeWorld(...args); worlds.push(w); return w; };
-  const dir = async (name: string) => { await mkdir(join(home, name), { recursive: true }); return join(home, name); };
-
-  before(async () => {
-    ({ home, cleanup } = await makeHome());
-    pki = await makePki(await dir('pki'));
-    const good = await pki.issue('good', { sans: ['localhost', 'IP:127.0.0.1'] });
-    nginx = await startNginx({ dir: await dir('nginx'), vhosts: [{ name: 'valid', serverNames: ['localhost'], cert: good.chain, key: good.key }] });
-    proxy = await startTinyproxy({ dir: await dir('proxy'), user: 'ops', password: PROXY_PASSWORD });
-  });
-  after(async () => {
-    for (const w of worlds) await w.standin.stopAll();
-    await proxy?.stop();
-    await nginx?.stop();
-    await cleanup();
-  });
+  let peers: FixPeers;
+  before(async () => { peers = await startFixPeers(PROXY_PASSWORD); });
+  after(() => peers?.stop());
 
   it('fix ca: tls-trust through nginx → preview → apply (restart) → passes → rollback byte for byte → fails again', async () => {
-    const gw = await gatewayWorld(await dir('ca'));
-    const target = `https://localhost:${nginx.port('valid')}/`;
+    const gw = await peers.gatewayWorld('ca');
+    const target = `https://localhost:${peers.nginx.port('valid')}/`;
     const files = [gw.svc.envFilePath, gw.svc.plistPath];
     assert.equal((await gw.probe(target)).results[0]!.layer, 'tls-trust');
     const before = await snapshot(files);
     const pidBefore = await gw.standin.pidOf(gw.target);
 
-    const dry = await gw.fix(['ca', '--cert', pki.caCert, '--target', target]);
+    const dry = await gw.fix(['ca', '--cert', peers.pki.caCert, '--target', target]);
     assert.equal(dry.run.code, 0, dry.run.stderr);
     assert.equal(dry.outcome.mode, 'dry-run');
     assert.deepEqual(dry.outcome.preflight?.before.targets.map((t) => t.layer), ['tls-trust']);
@@ -56,7 +35,7 @@ describe('clawbar fix against the real gateway, restarted by a launchctl stand-i
     assert.deepEqual(await snapshot(files), before, 'a dry run writes nothing');
     assert.equal((await snapshot([bundleFile.path]))[bundleFile.path], null);
 
-    const applied = await gw.fix(['ca', '--cert', pki.caCert, '--target', target, '--apply', '--plan', dry.outcome.plan!.planId]);
+    const applied = await gw.fix(['ca', '--cert', peers.pki.caCert, '--target', target, '--apply', '--plan', dry.outcome.plan!.planId]);
     assert.equal(applied.run.code, 0, `${applied.outcome.summary}\n${applied.run.stderr}`);
     assert.equal(applied.outcome.verify?.ok, true);
     const pidAfter = await gw.standin.pidOf(gw.target);
@@ -87,28 +66,28 @@ describe('clawbar fix against the real gateway, restarted by a launchctl stand-i
   it('fix proxy: CONNECT through the authenticated proxy passes, and the password is in no output or log', async () => {
     // loopbackMode proxy: OpenClaw's managed proxy carries loopback too (by default it keeps loopback direct),
     // so a loopback nginx stands in for the outside world; the dead 127.0.0.1:9 is the wrong proxy to fix.
-    const gw = await gatewayWorld(await dir('proxy'), { config: { proxy: { proxyUrl: 'http://127.0.0.1:9', loopbackMode: 'proxy' } } });
-    const target = `https://localhost:${nginx.port('valid')}/`;
+    const gw = await peers.gatewayWorld('proxy', { config: { proxy: { proxyUrl: 'http://127.0.0.1:9', loopbackMode: 'proxy' } } });
+    const target = `https://localhost:${peers.nginx.port('valid')}/`;
     // Trust first (it cannot help yet, and says so); what the daemon then lacks is the proxy.
-    const ca = await gw.fix(['ca', '--cert', pki.caCert, '--target', target, '--apply']);
+    const ca = await gw.fix(['ca', '--cert', peers.pki.caCert, '--target', target, '--apply']);
     assert.equal(ca.outcome.ok, true, ca.outcome.summary);
     assert.match(ca.outcome.verify!.detail, /still failing, as the pre-flight said: .* \(proxy\)/);
     assert.equal((await gw.probe(target)).results[0]!.layer, 'proxy');
-    const logBefore = (await proxy.readLog()).length;
-    const dry = await gw.fix(['proxy', '--url', proxy.url, '--target', target]);
+    const logBefore = (await peers.proxy.readLog()).length;
+    const dry = await gw.fix(['proxy', '--url', peers.proxy.url, '--target', target]);
     assert.equal(dry.run.code, 0, dry.outcome.summary);
     const config = dry.outcome.plan!.files.find((f) => f.role === 'config')!;
     assert.ok(config, 'proxy.proxyUrl is set in the config, so the config is what changes');
     assert.match(config.diff, /\+\s+"?proxyUrl"?: "http:\/\/ops:\[redacted\]@127\.0\.0\.1:\d+"/);
     assert.deepEqual(dry.outcome.preflight?.after.targets.map((t) => t.ok), [true], 'the pre-flight went through the proxy');
-    const applied = await gw.fix(['proxy', '--url', proxy.url, '--target', target, '--apply']);
+    const applied = await gw.fix(['proxy', '--url', peers.proxy.url, '--target', target, '--apply']);
     assert.equal(applied.run.code, 0, `${applied.outcome.summary}\n${applied.run.stderr}`);
     assert.equal(applied.outcome.verify?.ok, true);
     const report = await gw.probe(target);
     assert.equal(report.results[0]!.ok, true);
     assert.equal(report.results[0]!.via, 'proxy');
-    const log = (await proxy.readLog()).slice(logBefore);
-    assert.match(log, new RegExp(`CONNECT localhost:${nginx.port('valid')}`));
+    const log = (await peers.proxy.readLog()).slice(logBefore);
+    assert.match(log, new RegExp(`CONNECT localhost:${peers.nginx.port('valid')}`));
     assert.doesNotMatch(log, /opensock: opening connection to (?!localhost|127\.0\.0\.1)/, 'the proxy dialled nothing beyond loopback');
     assert.equal((await stat(join(gw.svc.stateDir, 'openclaw.json'))).mode & 0o077, 0, 'the config now holding the password is private');
 
@@ -122,7 +101,7 @@ describe('clawbar fix against the real gateway, restarted by a launchctl stand-i
 
   it('fix bind: a gateway started with --bind lan --auth token ends up listening on loopback only', async () => {
     const token = 'bind-test-Token-5521';
-    const gw = await gatewayWorld(await dir('bind'), {
+    const gw = await peers.gatewayWorld('bind', {
       config: { gateway: { bind: 'lan', auth: { mode: 'token', token } } },
       extraArgs: ['--bind', 'lan', '--auth', 'token', '--token', token],
     });

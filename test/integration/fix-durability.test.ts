@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build as buildPlist, parse as parsePlist } from 'plist';
 import type { Finding, StatusReport } from '../../main/contract.ts';
 import { evaluateEnvFile } from '../../main/service/env-file.ts';
 import { formatEnvFile } from '../../main/service/env-file-format.ts';
-import { gatewayWorld as makeWorld, type GatewayWorld } from '../helpers/fix-world.ts';
-import { makeHome } from '../helpers/world.ts';
-import { startNginx } from '../peers/nginx.ts';
+import { startFixPeers, type FixPeers } from '../helpers/fix-world.ts';
 import type { InstalledService } from '../peers/openclaw-install.ts';
 import type { UpkeepResult } from '../peers/openclaw-upkeep.ts';
-import { makePki, type Pki } from '../peers/pki.ts';
-import { startTinyproxy } from '../peers/tinyproxy.ts';
 
 const envOf = async (path: string) => Object.fromEntries([...evaluateEnvFile(await readFile(path, 'utf8'), {}).assigned].map(([k, a]) => [k, a.value]));
 const reverted = (status: StatusReport): Finding[] => status.findings.filter((f) => f.id === 'fix.reverted');
@@ -39,38 +35,19 @@ async function editPlist(path: string, edit: (job: Record<string, unknown>) => v
  * and `fix reapply` puts back.
  */
 describe('fixes survive OpenClaw\'s own upkeep, and an undone fix is noticed and put back', { timeout: 1_500_000 }, () => {
-  let home: string;
-  let cleanup: () => Promise<void>;
-  let pki: Pki;
-  let nginx: Awaited<ReturnType<typeof startNginx>>;
-  let proxy: Awaited<ReturnType<typeof startTinyproxy>>;
-  const worlds: GatewayWorld[] = [];
-  const gatewayWorld = async (...args: Parameters<typeof makeWorld>) => { const w = await makeWorld(...args); worlds.push(w); return w; };
-  const dir = async (name: string) => { await mkdir(join(home, name), { recursive: true }); return join(home, name); };
-
-  before(async () => {
-    ({ home, cleanup } = await makeHome());
-    pki = await makePki(await dir('pki'));
-    const good = await pki.issue('good', { sans: ['localhost', 'IP:127.0.0.1'] });
-    nginx = await startNginx({ dir: await dir('nginx'), vhosts: [{ name: 'valid', serverNames: ['localhost'], cert: good.chain, key: good.key }] });
-    proxy = await startTinyproxy({ dir: await dir('proxy'), user: 'ops', password: 'Durable-Proxy-Pw-4410' });
-  });
-  after(async () => {
-    for (const w of worlds) await w.standin.stopAll();
-    await proxy?.stop();
-    await nginx?.stop();
-    await cleanup();
-  });
+  let peers: FixPeers;
+  before(async () => { peers = await startFixPeers('Durable-Proxy-Pw-4410'); });
+  after(() => peers?.stop());
 
   it('fix ca (gateway scope): audit and update clean; update and reinstall keep it; doctor\'s rewrite resets it, clawbar notices, reapply puts it back', async () => {
-    const gw = await gatewayWorld(await dir('ca'));
-    const target = `https://localhost:${nginx.port('valid')}/`;
+    const gw = await peers.gatewayWorld('ca');
+    const target = `https://localhost:${peers.nginx.port('valid')}/`;
     const fresh = await gw.upkeep('audit');
     assert.deepEqual(fresh.refused, [], 'a fresh install refreshes cleanly');
-    const dry = await gw.fix(['ca', '--cert', pki.caCert, '--target', target]);
+    const dry = await gw.fix(['ca', '--cert', peers.pki.caCert, '--target', target]);
     assert.ok(dry.outcome.plan!.explanation.some((l) => /lasts through `openclaw gateway restart`, `openclaw update` and `openclaw gateway install --force`/.test(l) && /doctor --fix`'s service rewrite, onboarding .* reset it to \/etc\/ssl\/cert\.pem/.test(l)));
     assert.ok(dry.outcome.plan!.explanation.some((l) => /System scope is the durable choice/.test(l)));
-    const applied = await gw.fix(['ca', '--cert', pki.caCert, '--target', target, '--apply', '--plan', dry.outcome.plan!.planId]);
+    const applied = await gw.fix(['ca', '--cert', peers.pki.caCert, '--target', target, '--apply', '--plan', dry.outcome.plan!.planId]);
     assert.equal(applied.run.code, 0, applied.outcome.summary);
     const id = applied.outcome.bundleId!;
     const bundle = dry.outcome.plan!.files.find((f) => f.role === 'ca-bundle')!.path;
@@ -111,22 +88,22 @@ describe('fixes survive OpenClaw\'s own upkeep, and an undone fix is noticed and
   });
 
   it('fix proxy: embedded proxy variables move into proxy.proxyUrl; audit and update clean; update, reinstall and doctor keep it; a hand edit is noticed and reapplied', async () => {
-    const gw = await gatewayWorld(await dir('proxy'), {
+    const gw = await peers.gatewayWorld('proxy', {
       config: { proxy: { proxyUrl: 'http://127.0.0.1:9', loopbackMode: 'proxy' } },
-      installEnv: { OPENCLAW_PROXY_URL: 'http://127.0.0.1:9', NODE_EXTRA_CA_CERTS: pki.caCert },
+      installEnv: { OPENCLAW_PROXY_URL: 'http://127.0.0.1:9', NODE_EXTRA_CA_CERTS: peers.pki.caCert },
       // As an older tool would have left it: proxy variables in the env file and inline in the plist.
       prepare: async (svc) => {
         await addToEnvFile(svc, { HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: 'localhost,127.0.0.1' });
         await editPlist(svc.plistPath, (job) => { job.EnvironmentVariables = { HTTP_PROXY: 'http://127.0.0.1:9' }; });
       },
     });
-    const target = `https://localhost:${nginx.port('valid')}/`;
+    const target = `https://localhost:${peers.nginx.port('valid')}/`;
     const embedded = await gw.upkeep('audit');
     assert.ok(embedded.audit.issues.includes('gateway-proxy-env-embedded'), JSON.stringify(embedded.audit));
     assert.ok(embedded.refused.includes('Environment.HTTPS_PROXY') && embedded.refused.includes('Environment.NO_PROXY'), 'the update would refuse to refresh');
     assert.equal((await gw.probe(target)).results[0]!.layer, 'proxy');
 
-    const dry = await gw.fix(['proxy', '--url', proxy.url, '--target', target]);
+    const dry = await gw.fix(['proxy', '--url', peers.proxy.url, '--target', target]);
     assert.equal(dry.run.code, 0, dry.outcome.summary);
     const [config, envFile, plist] = (['config', 'env-file', 'plist'] as const).map((role) => dry.outcome.plan!.files.find((f) => f.role === role)!);
     assert.match(config!.diff, /^\+.*"?proxyUrl"?: "http:\/\/ops:\[redacted\]@127\.0\.0\.1:\d+"/m);
@@ -140,7 +117,7 @@ describe('fixes survive OpenClaw\'s own upkeep, and an undone fix is noticed and
     assert.match(validate.title, /loopback canary (blocked|reachable)/);
     assert.ok(!JSON.stringify(dry.outcome).includes('Durable-Proxy-Pw-4410'));
 
-    const applied = await gw.fix(['proxy', '--url', proxy.url, '--target', target, '--apply']);
+    const applied = await gw.fix(['proxy', '--url', peers.proxy.url, '--target', target, '--apply']);
     assert.equal(applied.run.code, 0, applied.outcome.summary);
     const id = applied.outcome.bundleId!;
     assert.equal((await gw.probe(target)).results[0]!.via, 'proxy');
@@ -166,7 +143,7 @@ describe('fixes survive OpenClaw\'s own upkeep, and an undone fix is noticed and
 
   it('fix bind: --bind removed and gateway.bind in config; audit and update clean; every rewrite keeps it; --bind put back by hand is critical and reapplied', async () => {
     const token = 'durable-bind-Token-3317';
-    const gw = await gatewayWorld(await dir('bind'), { config: { gateway: { mode: 'local', bind: 'lan', auth: { mode: 'token', token } } }, extraArgs: ['--bind', 'lan'] });
+    const gw = await peers.gatewayWorld('bind', { config: { gateway: { mode: 'local', bind: 'lan', auth: { mode: 'token', token } } }, extraArgs: ['--bind', 'lan'] });
     const lan = await gw.upkeep('audit');
     assert.ok(lan.refused.includes('ProgramArguments'), 'OpenClaw\'s update refuses to refresh a service with --bind');
     const applied = await gw.fix(['bind', '--apply']);

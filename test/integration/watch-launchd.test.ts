@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'plist';
@@ -9,12 +9,11 @@ import { Settings } from '../../main/settings-schema.ts';
 import { WATCH_NODE_FLAGS } from '../../main/watch/launchd-job.ts';
 import { installLaunchctlStandin, type LaunchctlStandin } from '../peers/launchd-standin.ts';
 import { startNodeExporter } from '../peers/node-exporter.ts';
-import { NODE24, QUIET_CONFIG, startGateway, type RunningGateway } from '../peers/openclaw.ts';
+import type { RunningGateway } from '../peers/openclaw.ts';
 import { waitFor } from '../peers/peer.ts';
 import { startReceiver, type Receiver } from '../peers/receiver.ts';
-import { startSntpServer } from '../peers/sntp-server.ts';
-import { jsonLines, watchPaths, writeSettings } from '../helpers/watch-world.ts';
-import { CLI, cliEnv, makeHome, runCli, subdir, writeService } from '../helpers/world.ts';
+import { jsonLines, startWatchedGateway, watchPaths, writeSettings } from '../helpers/watch-world.ts';
+import { CLI, cliEnv, makeHome, runCli, subdir } from '../helpers/world.ts';
 
 const events = (r: Receiver) => r.on('/hook').map((x) => (x.json as { event: string }).event);
 
@@ -22,7 +21,7 @@ describe('the watcher as a launchd job, scraped by node_exporter, with the app r
   let root: string;
   let cleanup: () => Promise<void>;
   let world: string;
-  let gwHome: string;
+  let restartGateway: () => Promise<RunningGateway>;
   let gateway: RunningGateway;
   let receiver: Receiver;
   let launchctl: LaunchctlStandin;
@@ -34,16 +33,10 @@ describe('the watcher as a launchd job, scraped by node_exporter, with the app r
     ({ home: root, cleanup } = await makeHome());
     receiver = await startReceiver();
     stops.push(() => receiver.close());
-    const sntp = await startSntpServer({ offsetMs: 0 });
-    stops.push(() => sntp.stop());
-    gwHome = await subdir(root, 'gateway');
-    gateway = await startGateway({ home: gwHome, config: QUIET_CONFIG });
-    stops.push(() => gateway.stop());
-    world = await subdir(root, 'world');
-    const svc = await writeService(world, { nodePath: NODE24, port: gateway.port, env: { HOME: world, OPENCLAW_GATEWAY_PORT: String(gateway.port) } });
-    await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { port: gateway.port, auth: { mode: 'none' } } }));
+    let ntpServer: string;
+    ({ world, gateway, restartGateway, ntpServer } = await startWatchedGateway(root, stops));
     await writeSettings(world, {
-      ntpServer: `127.0.0.1:${sntp.port}`, healthIntervalSec: 5, listenerIntervalSec: 30,
+      ntpServer, healthIntervalSec: 5, listenerIntervalSec: 30,
       paging: { node: 'mini-launchd', confirmAfterSec: 5, checks: { egress: { enabled: false } }, notifiers: [{ kind: 'webhook', url: receiver.url('/hook') }] },
     });
     launchctl = await installLaunchctlStandin(await subdir(root, 'launchctl'));
@@ -109,8 +102,7 @@ describe('the watcher as a launchd job, scraped by node_exporter, with the app r
     const uninstalled = await runCli(['watch', 'uninstall', '--json'], env);
     assert.equal(uninstalled.code, 0, uninstalled.stderr);
     await waitFor('the app taking the schedules back', async () => app!.getState().owner?.kind === 'app', 30_000, 250);
-    gateway = await startGateway({ home: gwHome, port: gateway.port, config: QUIET_CONFIG });
-    stops.push(() => gateway.stop());
+    gateway = await restartGateway();
     await waitFor('the resolved page, from the app', async () => events(receiver).includes('resolved'), 60_000, 200);
     await new Promise((r) => setTimeout(r, 3_000));
     assert.deepEqual(events(receiver), ['firing', 'resolved'], 'exactly one page and one resolved across the handover');

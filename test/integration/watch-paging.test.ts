@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { startAlertmanager, type RunningAlertmanager } from '../peers/alertmanager.ts';
-import { NODE24, QUIET_CONFIG, startGateway, type RunningGateway } from '../peers/openclaw.ts';
+import type { RunningGateway } from '../peers/openclaw.ts';
 import { waitFor, type Peer } from '../peers/peer.ts';
 import { startReceiver, type Receiver } from '../peers/receiver.ts';
-import { startSntpServer } from '../peers/sntp-server.ts';
-import { jsonLines, startWatcher, waitForLine, watchPaths, writeSettings } from '../helpers/watch-world.ts';
-import { cliEnv, makeHome, runCli, subdir, writeService } from '../helpers/world.ts';
+import { jsonLines, startWatchedGateway, startWatcher, waitForLine, watchPaths, writeSettings } from '../helpers/watch-world.ts';
+import { cliEnv, makeHome, runCli, subdir } from '../helpers/world.ts';
 
 const HOOK_SECRET = 'hookTOKEN0123456789abcdef';
 const pages = (r: Receiver, path: string) => r.on(path).map((x) => x.json as Record<string, unknown>);
@@ -17,7 +15,7 @@ describe('clawbar watch pages the real gateway going down and coming back (Alert
   let root: string;
   let cleanup: () => Promise<void>;
   let world: string;
-  let gwHome: string;
+  let restartGateway: () => Promise<RunningGateway>;
   let gateway: RunningGateway;
   let receiver: Receiver;
   let am: RunningAlertmanager;
@@ -32,16 +30,10 @@ describe('clawbar watch pages the real gateway going down and coming back (Alert
     stops.push(() => receiver.close());
     am = await startAlertmanager({ dir: await subdir(root, 'alertmanager'), webhookUrl: receiver.url('/am') });
     stops.push(() => am.stop());
-    const sntp = await startSntpServer({ offsetMs: 0 });
-    stops.push(() => sntp.stop());
-    gwHome = await subdir(root, 'gateway');
-    gateway = await startGateway({ home: gwHome, config: QUIET_CONFIG });
-    stops.push(() => gateway.stop());
-    world = await subdir(root, 'world');
-    const svc = await writeService(world, { nodePath: NODE24, port: gateway.port, env: { HOME: world, OPENCLAW_GATEWAY_PORT: String(gateway.port) } });
-    await writeFile(join(svc.stateDir, 'openclaw.json'), JSON.stringify({ ...QUIET_CONFIG, gateway: { port: gateway.port, auth: { mode: 'none' } } }));
+    let ntpServer: string;
+    ({ world, gateway, restartGateway, ntpServer } = await startWatchedGateway(root, stops));
     await writeSettings(world, {
-      ntpServer: `127.0.0.1:${sntp.port}`, healthIntervalSec: 5,
+      ntpServer, healthIntervalSec: 5,
       paging: {
         node: 'mini-test-1', heartbeatUrl: receiver.url('/beat'), confirmAfterSec: 5,
         // The probe suite's dead managed proxy (QUIET_CONFIG) fails the ClawHub target on purpose; this file is about the gateway.
@@ -110,8 +102,7 @@ describe('clawbar watch pages the real gateway going down and coming back (Alert
     assert.ok(String(slack[0]!.text).includes(String(firing!.traceId)), 'the trace id ties the page to the log');
     assert.ok(Date.parse(String(firing!.since)) >= stoppedAt - 1_000);
 
-    gateway = await startGateway({ home: gwHome, port: gateway.port, config: QUIET_CONFIG });
-    stops.push(() => gateway.stop());
+    gateway = await restartGateway();
     const backAt = Date.now();
     await waitFor('the resolved webhook page', async () => pages(receiver, hook).some((p) => p.event === 'resolved'), 60_000, 200);
     console.log(`  gateway ready again → resolved page in ${Date.now() - backAt} ms`);
@@ -142,8 +133,7 @@ describe('clawbar watch pages the real gateway going down and coming back (Alert
     assert.equal((await runCli(['watch', 'resume'], env)).code, 0);
     await waitFor('the firing page after the pause', async () => pages(receiver, hook).length > before, 30_000, 200);
     assert.equal(pages(receiver, hook).at(-1)!.event, 'firing');
-    gateway = await startGateway({ home: gwHome, port: gateway.port, config: QUIET_CONFIG });
-    stops.push(() => gateway.stop());
+    gateway = await restartGateway();
     try {
       await waitFor('resolved after the pause', async () => pages(receiver, hook).at(-1)?.event === 'resolved', 60_000, 200);
     } catch (error) {

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, Peer } from './peer.ts';
+import { canConnect, freePort, Peer } from './peer.ts';
 
 /**
  * Caddy (Debian `caddy`) as a TLS reverse proxy on loopback: our own
@@ -22,13 +21,6 @@ export interface RunningCaddy {
   peer: Peer;
   stop(): Promise<void>;
 }
-
-const canConnect = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = connect({ host: '127.0.0.1', port, timeout: 1_000 });
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-  socket.once('timeout', () => { socket.destroy(); resolve(false); });
-});
 
 export async function startCaddy(options: CaddyOptions): Promise<RunningCaddy> {
   await mkdir(join(options.dir, 'data'), { recursive: true });

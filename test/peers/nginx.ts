@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, Peer } from './peer.ts';
+import { canConnect, freePort, Peer } from './peer.ts';
 
 const run = promisify(execFile);
 
@@ -78,15 +78,6 @@ async function portFor(listen: Vhost['listen']): Promise<number> {
 
 function hostsOf(listen: Vhost['listen']): string[] {
   return listen === 'v6' ? ['::1'] : listen === 'both' ? ['127.0.0.1', '::1'] : ['127.0.0.1'];
-}
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1_000 });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
-  });
 }
 
 function serverBlock(v: Vhost, port: number, isDefault: boolean): string {
@@ -198,7 +189,7 @@ export async function startNginx(options: { dir: string; vhosts: Vhost[] }): Pro
   });
   const peer = new Peer({ name: 'nginx', command: 'nginx', args, cwd: dir });
   await peer.start();
-  await peer.ready(async () => (await Promise.all(sockets.map((s) => canConnect(s.host, s.port)))).every(Boolean), 10_000);
+  await peer.ready(async () => (await Promise.all(sockets.map((s) => canConnect(s.port, s.host)))).every(Boolean), 10_000);
   const old = vhosts.find((v) => usesTls(v) && /\bTLSv1(?![.\d])/.test(v.protocols ?? ''));
   const supportsTls10 = old ? await probeTls10(ports.get(old.name)!, old.serverNames[0] ?? 'localhost', hostsOf(old.listen)[0]) : false;
   return {

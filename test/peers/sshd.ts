@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, Peer } from './peer.ts';
+import { canConnect, freePort, Peer } from './peer.ts';
 
 const run = promisify(execFile);
 
@@ -21,13 +20,6 @@ export interface RunningSshd {
   tunnel(spec: string, extra?: string[]): Promise<Peer>;
   stop(): Promise<void>;
 }
-
-const canConnect = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = connect({ host: '127.0.0.1', port, timeout: 1_000 });
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-  socket.once('timeout', () => { socket.destroy(); resolve(false); });
-});
 
 export async function startSshd(options: { dir: string }): Promise<RunningSshd> {
   const { dir } = options;

@@ -1,5 +1,7 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Agent, type AgentOptions } from '../../../main/agent/agent.ts';
+import { Settings } from '../../../main/settings.ts';
 import { startChrony } from '../../peers/chrony.ts';
 import { installLaunchctlStandin, type LaunchctlStandin } from '../../peers/launchd-standin.ts';
 import { startNginx } from '../../peers/nginx.ts';
@@ -88,4 +90,19 @@ export async function makeWorld(options: WorldOptions = {}): Promise<E2EWorld> {
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * The app's agent for this world, run in this test's process. Its launchctl
+ * calls go through the process environment, so that is pointed at the
+ * world's launchd first; chrony is its time server.
+ */
+export function worldAgent(world: E2EWorld, options: Pick<AgentOptions, 'intervals' | 'probeTimeoutMs'>): Agent {
+  Object.assign(process.env, world.launchd.env);
+  return new Agent({
+    settings: Settings.parse({ ntpServer: `127.0.0.1:${world.chronyPort}` }),
+    home: world.home,
+    shellEnv: { HOME: world.home, ...world.launchd.env },
+    ...options,
+  });
 }
