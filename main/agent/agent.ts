@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport, ProbeTarget } from '../contract.ts';
+import type { ClockReport, EnvReport, Finding, FixBundleSummary, FixOutcome, FixStep, HealthReport, ListenersReport, ProbeReport } from '../contract.ts';
 import { HealthScheduler } from '../glance/health.ts';
 import type { AgentState, FixRequest, History, Notice, Progress } from '../ipc-contract.ts';
 import { envView } from '../report/env-report.ts';
@@ -14,9 +14,10 @@ import { Periodic } from '../system/periodic.ts';
 import { buildWorld, type Env } from '../world.ts';
 import { FleetSignals, statusFromGlance, type Glance } from './fleet.ts';
 import { withService } from './fixes.ts';
-import { clockNotice, healthNotice, listenerNotices, probeNotice } from './notices.ts';
+import { EgressSampler } from './egress.ts';
+import { clockNotice, healthNotice, listenerNotices } from './notices.ts';
+import { ProbeRuns } from './probing.ts';
 import { snapshot } from './snapshot.ts';
-import { UpgradeWatch } from './upgrades.ts';
 import { AgentExtras } from '../watch/extras.ts';
 
 export interface AgentIntervals { healthMs: number; listenersMs: number; clockMs: number; probesMs: number; serviceMs: number; configMs: number; egressMs: number }
@@ -85,14 +86,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private healthReport: HealthReport | null = null;
   private listenerReport: ListenersReport | null = null;
   private clock: ClockReport | null = null;
-  private lastProbe: ProbeReport | null = null;
-  private lastShellProbe: ProbeReport | null = null;
-  /** The latest run's probe log lines and last-run file, written after the run is shown; whatever reads those files waits for it. */
-  private keeping: Promise<void> = Promise.resolve();
-  /** Each run's own writing, so a check that ran it fails when its run was not kept. */
-  private readonly writes = new WeakMap<ProbeReport, Promise<void>>();
   private fixFindings: Finding[] = [];
-  private readonly probing = new Map<'daemon' | 'shell', Promise<ProbeReport>>();
   private readonly busy = new Set<Busy>();
   private readonly failures = new Map<string, string>();
   /** Each scheduled check's loop, with the interval it was started with. */
@@ -108,12 +102,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly fleet: FleetSignals;
   /** Pages, config-change re-verification and the one-owner rule (main/watch/extras.ts). */
   private readonly extras: AgentExtras;
-  /** A new gateway version or node binary, compared with the newest probe baseline (main/agent/upgrades.ts). */
-  private readonly upgrades: UpgradeWatch;
-  /** An upgrade comparison's probe run in flight (settled when none): other probe runs start after it. */
-  private comparing: Promise<unknown> = Promise.resolve();
-  /** Whether the last egress sample could not look, so the watcher's log says so once, not every sample. */
-  private egressBlind = false;
+  /** Scheduled, asked-for and upgrade-comparison probe runs, one queue, and the last run of each world (main/agent/probing.ts). */
+  private readonly probes: ProbeRuns;
+  /** The watcher's egress samples, and whether lsof could look (main/agent/egress.ts). */
+  private readonly egress: EgressSampler;
 
   constructor(options: AgentOptions) {
     super();
@@ -122,15 +114,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.session = new Session(buildWorld({ env: options.shellEnv ?? process.env, home: options.home, exec: options.exec, now: options.now }));
     this.firstRun = new FirstRun(this.session.world.files.firstRun);
     this.fleet = new FleetSignals(this.session, options.role === 'watcher' ? 'watch' : 'app');
+    this.probes = new ProbeRuns({
+      session: this.session, timeoutMs: options.probeTimeoutMs ?? 8_000, service: () => this.watched(),
+      readService: async () => { if (!this.service) await this.track('service', true, () => this.loadService()); return this.watched(); },
+      busy: (on) => { if (on) this.busy.add('probes'); else this.busy.delete('probes'); this.publish(); },
+      notKept: (message) => { this.failures.set('probes', message); this.publish(); },
+      progress: (progress) => this.emitSafe('progress', progress), notify: (notice) => this.notify(notice), say: options.say,
+    });
+    this.egress = new EgressSampler(this.session, options.say);
     this.extras = new AgentExtras({
       role: options.role ?? 'app', session: this.session, settings: () => this.settings, service: () => this.service, ownState: () => this.published ?? this.ownState(),
-      fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.runAndKeepProbes()) : this.refresh(check).then(() => undefined)),
+      fixing: () => this.busy.has('fix'), recheck: (check) => (check === 'probes' ? this.track('probes', false, () => this.probes.runAndKeep()) : this.refresh(check).then(() => undefined)),
       own: () => { if (this.running && !this.paused) this.startLoops(true); }, disown: () => this.stopLoops(), publish: () => this.publish(),
       notify: (notice) => this.notify(notice), applySettings: (settings) => this.updateSettings(settings), cycleMs: () => this.intervals.healthMs, say: options.say,
       lastSampleAt: () => this.health?.tracker.samples.at(-1)?.at ?? null, publishFleet: () => this.track('metrics', false, () => this.publishFleetSignals()),
     });
     this.extras.configure(this.settings);
-    this.upgrades = new UpgradeWatch({ session: this.session, probe: (targets) => this.probeFor(targets), notify: (notice) => this.notify(notice), say: options.say });
   }
 
   get home(): string { return this.session.world.home; }
@@ -148,15 +147,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       { id: 'listeners', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: true, run: () => this.scanListeners() },
       { id: 'clock', intervalMs: i.clockMs, first: 'now', onWake: 'now', busy: true, run: () => this.measureClock() },
       { id: 'service', intervalMs: i.serviceMs, first: 'later', onWake: 'later', busy: true, run: () => this.loadService() },
-      { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.runAndKeepProbes() },
+      { id: 'probes', intervalMs: i.probesMs, first: 'now', onWake: 'later', busy: false, run: () => this.probes.runAndKeep() },
       { id: 'metrics', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: () => this.publishFleetSignals() },
       { id: 'config', intervalMs: i.configMs, first: 'later', onWake: 'later', busy: false, run: () => this.extras.pollConfig() },
       // The gateway's own log errors, read where the last read stopped; a layer whose rate jumped is noticed once an hour.
       { id: 'gateway-log', intervalMs: i.listenersMs, first: 'now', onWake: 'now', busy: false, run: async () => { for (const notice of await this.session.daemon.logNotices(this.service)) this.notify(notice); } },
       // The gateway's version (from the health check's /startupz) and node binary against those last seen; a change runs the baseline comparison.
-      { id: 'upgrades', intervalMs: i.healthMs, first: 'now', onWake: 'now', busy: false, run: () => this.upgrades.look({ gatewayVersion: this.healthReport?.version ?? null, nodePath: this.service?.facts.service?.nodePath ?? null, gatewayUp: this.health?.tracker.samples.at(-1)?.ok === true }) },
+      { id: 'upgrades', intervalMs: i.healthMs, first: 'now', onWake: 'now', busy: false, run: () => this.probes.lookForUpgrade({ gatewayVersion: this.healthReport?.version ?? null, nodePath: this.service?.facts.service?.nodePath ?? null, gatewayUp: this.health?.tracker.samples.at(-1)?.ok === true }) },
       // Continuous egress sampling is the watcher's (it runs around the clock; the app defers to it and comes and goes), and only when asked for.
-      ...(this.options.role === 'watcher' && this.settings.egress.sample ? [{ id: 'egress-sample' as const, intervalMs: i.egressMs, first: 'now' as const, onWake: 'now' as const, busy: false, run: () => this.sampleEgress() }] : []),
+      ...(this.options.role === 'watcher' && this.settings.egress.sample ? [{ id: 'egress-sample' as const, intervalMs: i.egressMs, first: 'now' as const, onWake: 'now' as const, busy: false, run: () => this.egress.sample(this.service) }] : []),
     ];
   }
 
@@ -175,8 +174,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.stopLoops();
     await this.extras.stop();
     await this.fleet.stop();
-    await Promise.allSettled(this.probing.values());
-    await this.keeping;
+    await this.probes.settled();
     await this.session.keepProbesReady(null);
   }
 
@@ -261,32 +259,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     await Promise.all([...loops.map(({ loop }) => loop.stop()), ...this.retiring]);
   }
 
-  /** One sample of the gateway tree's connections into the kept window; lsof unable to look is this check's failure (a finding), said once in the watcher's log. */
-  private async sampleEgress(): Promise<void> {
-    if (!this.service) return;
-    const seen = await this.session.daemon.sampleEgress(this.service);
-    const blind = seen === 'unavailable';
-    if (blind !== this.egressBlind) this.options.say?.(blind ? "egress sampling: lsof could not list the gateway's sockets" : 'egress sampling: sockets listed again');
-    this.egressBlind = blind;
-    if (blind) throw new Error("lsof could not list the gateway's sockets (install lsof, or run the watcher as the gateway's user or root)");
-  }
-
-  /**
-   * The probe runs of an upgrade comparison: a baseline's targets exactly,
-   * one run at a time with every other probe run (beside another, both are
-   * slower and the medians lie), kept in the probe log tagged, never as the
-   * last run (metrics and the report keep the last full run); else the usual run.
-   */
-  private probeFor(targets: ProbeTarget[] | null): Promise<ProbeReport> {
-    if (!targets) return this.runProbes();
-    const run = Promise.allSettled(this.probing.values()).then(() => {
-      if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
-      return this.session.probe(this.service, { source: 'daemon', exact: targets, timeoutMs: this.options.probeTimeoutMs ?? 8_000, purpose: 'upgrade-check' });
-    });
-    this.comparing = run.catch(() => undefined);
-    return run;
-  }
-
   /** One health sample; a gateway that moved to another port gets a fresh tracker (and a fresh p95). */
   private async sampleHealth(): Promise<void> {
     const url = this.service?.facts.gateway.healthUrl.replace(/\/health$/, '') ?? 'http://127.0.0.1:18789';
@@ -305,14 +277,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (!this.service) await this.track('service', true, () => this.loadService());
     if (!this.service) throw new Error(this.failures.get('service') ?? 'the gateway service could not be read');
     const status = statusFromGlance(this.glance(), this.settings) ?? undefined;
-    await this.keeping;
+    await this.probes.kept();
     return reportMarkdown(await this.session.report(this.service, this.settings, status));
   }
 
   /** The node_exporter textfile, status.jsonl and the optional loopback /metrics from the latest glance, with the applied fixes checked against the service (the app's cycle of `fix.reverted`). */
   async publishFleetSignals(): Promise<void> {
     const service = this.service;
-    await this.keeping;
+    await this.probes.kept();
     const status = await this.fleet.publish(this.glance(), this.settings, (s) => (service ? this.session.withFixWatch(service, s) : Promise.resolve(s)));
     if (status) this.fixFindings = status.findings.filter((f) => f.id.startsWith('fix.'));
   }
@@ -344,48 +316,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** The probe suite under the daemon's world (or the shell's); a second call while one runs joins it. */
   runProbes(options: { shellEnv?: boolean } = {}): Promise<ProbeReport> {
-    const world = options.shellEnv ? 'shell' : 'daemon';
-    const pending = this.probing.get(world) ?? this.comparing.then(() => this.probe(world)).finally(() => this.probing.delete(world));
-    this.probing.set(world, pending);
-    return pending;
-  }
-
-  /** A run as the checks make it: done when its probe log lines and last-run file are on disk, so the pager and the fleet read it. */
-  private async runAndKeepProbes(): Promise<void> {
-    const report = await this.runProbes();
-    await this.writes.get(report);
-  }
-
-  private async probe(world: 'daemon' | 'shell'): Promise<ProbeReport> {
-    this.busy.add('probes');
-    this.publish();
-    try {
-      if (!this.service) await this.track('service', true, () => this.loadService());
-      const service = this.service;
-      if (!service) throw new Error(this.failures.get('service') ?? 'no gateway service');
-      const keep: { writing: Promise<void> | null } = { writing: null };
-      const report = await this.session.probe(service, {
-        source: world, timeoutMs: this.options.probeTimeoutMs ?? 8_000,
-        onProgress: (target, phase, done, total) => this.emitSafe('progress', { kind: 'probe', world, target, phase, done, total }),
-        onResult: (result, done, total) => this.emitSafe('progress', { kind: 'probe', world, target: result.target, phase: 'done', done, total }),
-        keepLater: (writing) => { keep.writing = writing.catch((error: Error) => { throw new Error(`the run was not kept: ${error.message}`); }); },
-      });
-      const kept = keep.writing;
-      if (kept) {
-        this.writes.set(report, kept);
-        // Every writing is waited for (a shell run and a daemon run can overlap); a failed one shows until a run is kept.
-        this.keeping = Promise.all([this.keeping, kept.catch((error: Error) => { this.failures.set('probes', error.message); this.publish(); })]).then(() => undefined);
-      }
-      const notice = world === 'daemon' ? probeNotice(this.lastProbe, report) : null;
-      if (world === 'daemon') this.lastProbe = report;
-      else this.lastShellProbe = report;
-      if (notice) this.notify(notice);
-      return report;
-    } finally {
-      // The other world may still be probing.
-      if (this.probing.size <= 1) this.busy.delete('probes');
-      this.publish();
-    }
+    return this.probes.run(options);
   }
 
   /** Runs checks now (the "Retry now" button, or after a fix). */
@@ -405,12 +336,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** The daemon's environment as `clawbar env` shows it, read fresh (the env view is where drift is judged). */
   async environment(): Promise<EnvReport> {
     await this.track('service', true, () => this.loadService());
-    if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
-    return envView(this.service.facts);
+    return envView(this.watched().facts);
   }
 
   async history(): Promise<History> {
-    await this.keeping;
+    await this.probes.kept();
     const [probes, gatewayLog] = await Promise.all([this.session.keeper.probeRuns(), gatewayLogHistory(this.session.world, this.service).catch(() => null)]);
     return { health: this.healthHistory(), probes, gatewayLog };
   }
@@ -445,6 +375,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.session.fixHistory();
   }
 
+  /** The watched service, or why it could not be read. */
+  private watched(): ServiceEnvironment {
+    if (!this.service) throw new Error(this.failures.get('service') ?? 'no gateway service');
+    return this.service;
+  }
+
   /** The service the agent watches; IPC requests never name files themselves. */
   private plistPath(): string | null {
     return this.service?.facts.service?.plistPath ?? this.options.plistPath ?? null;
@@ -463,7 +399,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const outcome = await task();
       if (changes) {
         await this.refresh('all');
-        await this.track('probes', false, () => this.runAndKeepProbes());
+        await this.track('probes', false, () => this.probes.runAndKeep());
       }
       return outcome;
     } finally {
@@ -486,8 +422,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private ownState(): AgentState {
     return this.session.world.redactor.deep(snapshot({
       settings: this.settings, service: this.service, health: this.healthReport, samples: this.health?.tracker.samples ?? [], listeners: this.listenerReport,
-      clock: this.clock, lastProbe: this.lastProbe, lastShellProbe: this.lastShellProbe, failures: this.failures, firstRun: this.firstRun.pending,
-      paused: this.paused, busy: [...this.busy], now: this.session.world.now(), fixes: this.fixFindings, upgrade: this.upgrades.finding(),
+      clock: this.clock, lastProbe: this.probes.last, lastShellProbe: this.probes.lastShell, failures: this.failures, firstRun: this.firstRun.pending,
+      paused: this.paused, busy: [...this.busy], now: this.session.world.now(), fixes: this.fixFindings, upgrade: this.probes.upgradeFinding(),
       around: this.session.around({ service: this.service, health: this.healthReport }),
     }));
   }
