@@ -70,7 +70,8 @@ export function decideDown(facts: DownFacts): DownVerdict {
     const codesign = /CODESIGN/i.test(reason);
     return verdict('spawn-failed', `launchd cannot start the gateway: spawn failed (${reason})`, evidence, codesign ? 'The node binary fails code signing: reinstall node (brew reinstall node) or re-sign it, then restart the service' : 'Read launchd\'s reason, fix the program path, then restart the service', codesign ? 'codesign --verify --verbose "$(which node)"' : kickstart);
   }
-  const running = facts.gateway !== null;
+  // A zombie (ps state Z) has exited and only waits for its parent to reap it: no running gateway.
+  const running = facts.gateway !== null && !facts.gateway.stat.startsWith('Z');
   if (stranger) {
     const who = stranger.isGateway ? `another OpenClaw gateway (${stranger.process}, pid ${stranger.pid}: a foreground \`openclaw gateway run\` or a second service)` : `${stranger.process} (pid ${stranger.pid})`;
     return verdict('port-held', `Port ${facts.port} is held by ${who}; the service's gateway cannot bind it (EADDRINUSE)`, evidence, stranger.isGateway ? `Stop the other gateway (kill ${stranger.pid}, or bootout its service), then restart this one` : `Stop ${stranger.process} or move the gateway to another port`, `lsof -nP -iTCP:${facts.port} -sTCP:LISTEN`);

@@ -113,8 +113,12 @@ describe('clawbar watch pages the real gateway going down and coming back (Alert
     assert.deepEqual(pages(receiver, hook).map((p) => p.event), ['firing', 'resolved']);
     assert.deepEqual(pages(receiver, '/slack').length, 2);
 
-    const log = await jsonLines(paths().pages);
-    assert.deepEqual(log.filter((l) => l.event === 'page').map((l) => [l.check, l.transition, l.outcome]), [['gateway', 'firing', 'queued'], ['gateway', 'resolved', 'queued']]);
+    const log = (await jsonLines(paths().pages)).filter((l) => l.event === 'page').map((l) => [l.check, l.transition, l.outcome]);
+    assert.deepEqual(log.filter((l) => l[2] !== 'held'), [['gateway', 'firing', 'queued'], ['gateway', 'resolved', 'queued']]);
+    // A look that catches OpenClaw still starting after the restart (its own maintenance window) holds the resolved
+    // page, logged as held, and the next look sends it: held is allowed only there, and at most once.
+    const held = log.filter((l) => l[2] === 'held');
+    assert.ok(held.length === 0 || (held.length === 1 && log[1]![1] === 'resolved' && log[1]![2] === 'held'), JSON.stringify(log));
     const status = (await jsonLines(paths().statusLog)).filter((l) => l.check === 'gateway');
     assert.ok(status.some((l) => l.source === 'watch'), 'state changes are logged by the watcher');
   });
