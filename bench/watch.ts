@@ -11,7 +11,7 @@
  * (timers, the config poll, the garbage collector). As root it runs in a
  * fresh network namespace (loopback only).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSntpServer } from '../test/peers/sntp-server.ts';
@@ -41,6 +41,20 @@ async function memory(pid: number): Promise<{ rss: number; peak: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+}
+
+/** Resident memory of the processes `pid` started that are still running (an idle probe child would be one), in MB. */
+async function childrenRss(pid: number): Promise<{ count: number; rss: number }> {
+  let count = 0;
+  let rss = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (Number(stat.replace(/^.*\) /, '').split(' ')[1]) !== pid) continue;
+    count++;
+    rss += (await memory(Number(entry)).catch(() => ({ rss: 0 }))).rss;
+  }
+  return { count, rss };
 }
 
 const root = await mkdtemp(join(tmpdir(), 'clawbar-bench-watch-'));
@@ -97,6 +111,7 @@ try {
   const hours = (performance.now() - started) / 3_600_000;
   const after = await cpu(pid);
   const mem = await memory(pid);
+  const children = await childrenRss(pid);
   const own = (after.own - before.own) / hours;
   const all = own + (after.children - before.children) / hours;
   const quiet = quietCpu / (quietMs / 3_600_000);
@@ -106,6 +121,7 @@ try {
   const bound = quietCpu === 0 ? ` (not one 10 ms tick: under ${(0.01 / (quietMs / 3_600_000)).toFixed(2)} s/hour)` : '';
   console.log(`  CPU between checks: ${quiet.toFixed(2)} s/hour over ${(quietMs / 1000).toFixed(0)} s of quiet cycle time${bound}`);
   console.log(`  memory: RSS ${mem.rss.toFixed(1)} MB now, ${mem.peak.toFixed(1)} MB at its peak (start-up and the first probe run included)`);
+  console.log(`  processes it keeps between checks: ${children.count}, ${children.rss.toFixed(1)} MB resident`);
   verdict('watcher CPU between checks (ms per hour)', quiet * 1000, { max: 2000, unit: 'ms' });
   verdict('watcher CPU all in, checks included (ms per hour)', own * 1000, { max: 2000, unit: 'ms' });
   verdict('watcher resident memory between checks', mem.rss, { max: 60, unit: 'MB' });

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Agent } from '../../../main/agent/agent.ts';
+import { readyProbeChild } from '../../../main/probes/runner.ts';
 import { Settings } from '../../../main/settings.ts';
 import { QUIET_CONFIG } from '../../peers/openclaw.ts';
 import { startSntpServer } from '../../peers/sntp-server.ts';
@@ -48,6 +49,32 @@ describe('a probe run is shown at once and kept after', () => {
     } finally {
       await agent?.stop();
       gateway.close();
+      await sntp.stop();
+      await cleanup();
+    }
+  });
+});
+
+describe('a probe child kept ready for "Run probes now"', () => {
+  it('the app keeps one in the daemon\'s world; the watcher, whose runs nobody waits on, keeps none', async () => {
+    const sntp = await startSntpServer({ offsetMs: 0 });
+    const { home, cleanup } = await makeHome();
+    try {
+      // Nothing answers on port 9: this is about the service being read, not about the gateway.
+      await writeService(home, { port: 9, env: { HOME: home, OPENCLAW_GATEWAY_PORT: '9' } });
+      for (const role of ['app', 'watcher'] as const) {
+        const agent = new Agent({ role, settings: Settings.parse({ ntpServer: `127.0.0.1:${sntp.port}` }), home, probeTimeoutMs: 2_000, shellEnv: { HOME: home, PATH: process.env.PATH }, intervals: { healthMs: 3_600_000, listenersMs: 3_600_000, clockMs: 3_600_000, probesMs: 3_600_000, serviceMs: 3_600_000, configMs: 3_600_000 } });
+        try {
+          await agent.loadService();
+          const child = readyProbeChild();
+          if (role === 'app') assert.ok(child?.waiting, 'the app has a child waiting');
+          else assert.equal(child, null, 'the watcher has none');
+        } finally {
+          await agent.stop();
+        }
+        assert.equal(readyProbeChild(), null, `stopping the ${role} leaves no child`);
+      }
+    } finally {
       await sntp.stop();
       await cleanup();
     }
