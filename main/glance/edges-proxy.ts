@@ -34,21 +34,26 @@ const WANTS_TLS = /plain HTTP request was sent to HTTPS|HTTP request to an HTTPS
  * The listener answers /health as the gateway does, over TLS or plain HTTP:
  * which one, and the answer. Both are asked at once; a plain HTTP answer that
  * is not a TLS server's complaint settles it, so a silent TLS attempt (a
- * forward proxy waiting for a request line) costs nothing.
+ * forward proxy waiting for a request line) costs nothing. 'late' when no
+ * answer settled it and one of the two ran out of time: nothing is known.
  */
-export function askHealth(host: string, port: number, serverName?: string): Promise<{ tls: boolean; response: EdgeResponse } | null> {
+export function askHealth(host: string, port: number, serverName?: string): Promise<{ tls: boolean; response: EdgeResponse } | null | 'late'> {
   return new Promise((resolve) => {
     let pending = 2;
+    let late = false;
     let settled = false;
     const stop = new AbortController();
-    const settle = (value: { tls: boolean; response: EdgeResponse } | null) => { if (!settled) { settled = true; stop.abort(); resolve(value); } };
-    const done = () => { if (--pending === 0) settle(null); };
+    const settle = (value: { tls: boolean; response: EdgeResponse } | null | 'late') => { if (!settled) { settled = true; stop.abort(); resolve(value); } };
+    const done = () => { if (--pending === 0) settle(late ? 'late' : null); };
     for (const tls of [true, false]) {
       edgeGet({ host, port, tls, path: '/health', serverName, timeoutMs: PROBE_TIMEOUT_MS, signal: stop.signal }).then((response) => {
         if (isGatewayHealth(response)) settle({ tls, response });
         else if (!tls && !WANTS_TLS.test(response.body)) settle(null);
         done();
-      }, done);
+      }, (error: Error) => {
+        if (/^no answer within/.test(error.message)) late = true;
+        done();
+      });
     }
   });
 }
@@ -106,15 +111,21 @@ export async function uptimeThrough(host: string, port: number, tls: boolean, se
 /** An edge found answering the gateway's health, before the forwarded-header test. */
 export type FoundEdge = Omit<ProxyEdge, 'forgedHeader' | 'severity' | 'upstream' | 'notes'> & { host: string; serverName?: string };
 
-/** Asks each candidate for the gateway's /health (a few at a time) and keeps the ones that answer as the gateway. */
-export async function findEdges(candidates: Listener[], now: Date): Promise<FoundEdge[]> {
+/**
+ * Asks each candidate for the gateway's /health (a few at a time) and keeps
+ * the ones that answer as the gateway; `late` lists those that ran out of
+ * time, which the next look asks again.
+ */
+export async function findEdges(candidates: Listener[], now: Date): Promise<{ found: FoundEdge[]; late: string[] }> {
   const found: FoundEdge[] = [];
+  const late: string[] = [];
   const queue = [...candidates];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const host = dialAddress(next);
       const answer = await askHealth(host, next.port);
-      if (!answer) continue;
+      if (answer === 'late') late.push(`edge ${next.process} :${next.port}: no answer to /health within ${PROBE_TIMEOUT_MS} ms`);
+      if (!answer || answer === 'late') continue;
       const hostPart = host.includes(':') ? `[${host}]` : host;
       found.push({
         url: `${answer.tls ? 'https' : 'http'}://${hostPart}:${next.port}/`, host, address: next.address, port: next.port, exposure: next.exposure,
@@ -124,7 +135,7 @@ export async function findEdges(candidates: Listener[], now: Date): Promise<Foun
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
-  return found.sort((a, b) => a.port - b.port);
+  return { found: found.sort((a, b) => a.port - b.port), late: late.sort() };
 }
 
 /** `--edge URL`: an edge that runs elsewhere, asked the same way; null when it does not answer as the gateway. */

@@ -57,7 +57,8 @@ export async function inspectEdges(options: EdgesOptions): Promise<EdgesReport> 
 
   // Gateways (this one's tree and any other) answer /health themselves: they are not edges.
   const notEdges = new Set([...tree.map((t) => t.pid), ...gatewayListeners.map((l) => l.pid), ...ps.processes.filter((p) => isGatewayProcess(p.command)).map((p) => p.pid)]);
-  const found: FoundEdge[] = await findEdges(edgeCandidates(listeners, notEdges), now);
+  const { found, late } = await findEdges(edgeCandidates(listeners, notEdges), now);
+  unavailable.push(...late);
   for (const url of options.given ?? []) {
     const edge = await givenEdge(url, now);
     if ('error' in edge) unavailable.push(`edge ${url}: ${edge.error}`);

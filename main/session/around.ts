@@ -48,10 +48,15 @@ export class AroundLook {
     if (!service) return;
     const { exec, platform } = this.world;
     const down = this.now?.health?.state === 'down';
-    // The edges are asked again when the listeners changed or the last look is old; a quiet Mac is not probed every scan.
-    const key = listeners.items.map((l) => `${l.pid}/${l.address}/${l.port}`).sort().join(' ');
+    // The edges are asked again when the listeners changed, when the gateway started or stopped answering (an edge
+    // asked while it was starting answered nothing worth keeping), or when the last look is old; a quiet Mac is not
+    // probed every scan.
+    const answering = this.now?.health ? this.now.health.state === 'ok' || this.now.health.state === 'degraded' : null;
+    const key = `${answering} ${listeners.items.map((l) => `${l.pid}/${l.address}/${l.port}`).sort().join(' ')}`;
     const at = this.world.now().getTime();
-    const edgesDue = key !== this.lastKey || at - this.lastEdgesAt >= EDGES_MAX_AGE_MS;
+    // A look in which an edge ran out of time (a busy Mac) knows nothing of it: the next scan asks again.
+    const inconclusive = this.edges?.unavailable.some((u) => u.startsWith('edge ') && u.includes('no answer to /health within')) ?? false;
+    const edgesDue = key !== this.lastKey || inconclusive || at - this.lastEdgesAt >= EDGES_MAX_AGE_MS;
     if (edgesDue) { this.lastKey = key; this.lastEdgesAt = at; }
     const [edges, facts] = await Promise.all([
       edgesDue ? inspectEdges({ exec, platform, service: service.facts, env: service.env, listeners: listeners.items, now: this.world.now() }).catch(() => null) : null,

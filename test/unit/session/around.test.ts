@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import type { HealthReport, ListenersReport } from '../../../main/contract.ts';
 import { loadServiceEnvironment } from '../../../main/service/environment.ts';
@@ -35,6 +36,61 @@ describe("the app's look around (edges and the down verdict)", () => {
       await look.refresh(listeners);
       assert.equal(look.get({ service, health: health('down') }).verdict, null, 'the verdict is asked again after the gateway went down again');
     } finally {
+      await cleanup();
+    }
+  });
+
+  it('asks the edges again when the gateway starts answering, not at every scan', async () => {
+    const { home, cleanup } = await makeHome();
+    try {
+      await writeService(home, { port: 18789 });
+      let calls = 0;
+      const counting: Executor = (command, args, options) => { calls++; return exec(command, args, options); };
+      const world = buildWorld({ env: { HOME: home, PATH: '/nonexistent' }, exec: counting, platform: 'darwin' });
+      const service = await loadServiceEnvironment({ home, systemRoot: '', exec, shellEnv: world.env, platform: 'darwin' });
+      const look = new AroundLook(world, async () => null);
+      const looked = async (state: HealthReport['state'] | null) => {
+        look.get({ service, health: state && health(state) });
+        const before = calls;
+        await look.refresh(listeners);
+        return calls > before;
+      };
+      assert.equal(await looked(null), true, 'the first scan looks (no health yet, as at start-up)');
+      assert.equal(await looked(null), false, 'nothing changed: no look');
+      assert.equal(await looked('ok'), true, 'the gateway answers now: an edge asked before may answer now');
+      assert.equal(await looked('degraded'), false, 'still answering, only slower: no look');
+      assert.equal(await looked('ok'), false);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('an edge that ran out of time is said so, and the next scan asks it again', async () => {
+    const { home, cleanup } = await makeHome();
+    // A listener that takes connections and never answers, as a proxy on a busy Mac may seem.
+    const held = new Set<Socket>();
+    const silent = createServer((socket) => { held.add(socket); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      await writeService(home, { port: 18789 });
+      let calls = 0;
+      const counting: Executor = (command, args, options) => { calls++; return exec(command, args, options); };
+      const world = buildWorld({ env: { HOME: home, PATH: '/nonexistent' }, exec: counting, platform: 'darwin' });
+      const service = await loadServiceEnvironment({ home, systemRoot: '', exec, shellEnv: world.env, platform: 'darwin' });
+      const look = new AroundLook(world, async () => null);
+      const slow: ListenersReport = { ...listeners, items: [{ address: '127.0.0.1', port, family: 4, process: 'nginx', pid: 4242, user: null, exposure: 'loopback', network: null, severity: 'ok', note: null }] };
+      look.get({ service, health: health('ok') });
+      await look.refresh(slow);
+      const edges = look.get({ service, health: health('ok') }).edges!;
+      assert.deepEqual(edges.proxies, []);
+      assert.ok(edges.unavailable.includes(`edge nginx :${port}: no answer to /health within 800 ms`), JSON.stringify(edges.unavailable));
+      const before = calls;
+      await look.refresh(slow);
+      assert.ok(calls > before, 'asked again at the next scan, though nothing changed');
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
       await cleanup();
     }
   });
