@@ -17,6 +17,16 @@ const exec: Executor = async (command, args) => ({
 const health = (state: HealthReport['state']): HealthReport => ({ state, url: 'http://127.0.0.1:18789/health', latencyMs: null, p95Ms: null, failing: [], status: null, error: 'ECONNREFUSED', version: null, uptimeMs: null, consecutiveFailures: state === 'down' ? 2 : 0 });
 const listeners: ListenersReport = { state: 'ok', items: [], source: 'lsof', partial: null, firewall: { state: 'unknown', detail: null }, baseline: { path: '', savedAt: null, changes: [] }, findings: [] };
 
+/** A look around the service written in `home`, counting the commands its looks run (an edges look runs several). */
+async function countedLook(home: string) {
+  await writeService(home, { port: 18789 });
+  let count = 0;
+  const counting: Executor = (command, args, options) => { count++; return exec(command, args, options); };
+  const world = buildWorld({ env: { HOME: home, PATH: '/nonexistent' }, exec: counting, platform: 'darwin' });
+  const service = await loadServiceEnvironment({ home, systemRoot: '', exec, shellEnv: world.env, platform: 'darwin' });
+  return { look: new AroundLook(world, async () => null), service, calls: () => count };
+}
+
 describe("the app's look around (edges and the down verdict)", () => {
   it('hands out nothing before a look, looks only for a caller that asked, and keeps a verdict only while the gateway is down', async () => {
     const { home, cleanup } = await makeHome();
@@ -43,17 +53,12 @@ describe("the app's look around (edges and the down verdict)", () => {
   it('asks the edges again when the gateway starts answering, not at every scan', async () => {
     const { home, cleanup } = await makeHome();
     try {
-      await writeService(home, { port: 18789 });
-      let calls = 0;
-      const counting: Executor = (command, args, options) => { calls++; return exec(command, args, options); };
-      const world = buildWorld({ env: { HOME: home, PATH: '/nonexistent' }, exec: counting, platform: 'darwin' });
-      const service = await loadServiceEnvironment({ home, systemRoot: '', exec, shellEnv: world.env, platform: 'darwin' });
-      const look = new AroundLook(world, async () => null);
+      const { look, service, calls } = await countedLook(home);
       const looked = async (state: HealthReport['state'] | null) => {
         look.get({ service, health: state && health(state) });
-        const before = calls;
+        const before = calls();
         await look.refresh(listeners);
-        return calls > before;
+        return calls() > before;
       };
       assert.equal(await looked(null), true, 'the first scan looks (no health yet, as at start-up)');
       assert.equal(await looked(null), false, 'nothing changed: no look');
@@ -73,21 +78,16 @@ describe("the app's look around (edges and the down verdict)", () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     try {
-      await writeService(home, { port: 18789 });
-      let calls = 0;
-      const counting: Executor = (command, args, options) => { calls++; return exec(command, args, options); };
-      const world = buildWorld({ env: { HOME: home, PATH: '/nonexistent' }, exec: counting, platform: 'darwin' });
-      const service = await loadServiceEnvironment({ home, systemRoot: '', exec, shellEnv: world.env, platform: 'darwin' });
-      const look = new AroundLook(world, async () => null);
+      const { look, service, calls } = await countedLook(home);
       const slow: ListenersReport = { ...listeners, items: [{ address: '127.0.0.1', port, family: 4, process: 'nginx', pid: 4242, user: null, exposure: 'loopback', network: null, severity: 'ok', note: null }] };
       look.get({ service, health: health('ok') });
       await look.refresh(slow);
       const edges = look.get({ service, health: health('ok') }).edges!;
       assert.deepEqual(edges.proxies, []);
       assert.ok(edges.unavailable.includes(`edge nginx :${port}: no answer to /health within 800 ms`), JSON.stringify(edges.unavailable));
-      const before = calls;
+      const before = calls();
       await look.refresh(slow);
-      assert.ok(calls > before, 'asked again at the next scan, though nothing changed');
+      assert.ok(calls() > before, 'asked again at the next scan, though nothing changed');
     } finally {
       for (const socket of held) socket.destroy();
       silent.close();
