@@ -111,6 +111,11 @@ export async function uptimeThrough(host: string, port: number, tls: boolean, se
 /** An edge found answering the gateway's health, before the forwarded-header test. */
 export type FoundEdge = Omit<ProxyEdge, 'forgedHeader' | 'severity' | 'upstream' | 'notes'> & { host: string; serverName?: string };
 
+const LATE = `no answer to /health within ${PROBE_TIMEOUT_MS} ms`;
+
+/** Whether a line of edges' `unavailable` names an edge that ran out of time (nothing is known of it). */
+export const isLateEdge = (line: string) => line.startsWith('edge ') && line.endsWith(LATE);
+
 /**
  * Asks each candidate for the gateway's /health (a few at a time) and keeps
  * the ones that answer as the gateway; `late` lists those that ran out of
@@ -124,7 +129,7 @@ export async function findEdges(candidates: Listener[], now: Date): Promise<{ fo
     for (let next = queue.shift(); next; next = queue.shift()) {
       const host = dialAddress(next);
       const answer = await askHealth(host, next.port);
-      if (answer === 'late') late.push(`edge ${next.process} :${next.port}: no answer to /health within ${PROBE_TIMEOUT_MS} ms`);
+      if (answer === 'late') late.push(`edge ${next.process} :${next.port}: ${LATE}`);
       if (!answer || answer === 'late') continue;
       const hostPart = host.includes(':') ? `[${host}]` : host;
       found.push({

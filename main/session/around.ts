@@ -2,6 +2,7 @@ import type { DownVerdict, EdgesReport, HealthReport, ListenersReport, ProbeRepo
 import { gatherDownFacts } from '../glance/down-facts.ts';
 import { decideDown } from '../glance/down-verdict.ts';
 import { inspectEdges } from '../glance/edges.ts';
+import { isLateEdge } from '../glance/edges-proxy.ts';
 import type { ServiceEnvironment } from '../service/environment.ts';
 import type { World } from '../world.ts';
 
@@ -55,7 +56,7 @@ export class AroundLook {
     const key = `${answering} ${listeners.items.map((l) => `${l.pid}/${l.address}/${l.port}`).sort().join(' ')}`;
     const at = this.world.now().getTime();
     // A look in which an edge ran out of time (a busy Mac) knows nothing of it: the next scan asks again.
-    const inconclusive = this.edges?.unavailable.some((u) => u.startsWith('edge ') && u.includes('no answer to /health within')) ?? false;
+    const inconclusive = this.edges?.unavailable.some(isLateEdge) ?? false;
     const edgesDue = key !== this.lastKey || inconclusive || at - this.lastEdgesAt >= EDGES_MAX_AGE_MS;
     if (edgesDue) { this.lastKey = key; this.lastEdgesAt = at; }
     const [edges, facts] = await Promise.all([
